@@ -1,0 +1,15 @@
+// Package oidc is omahoito's OpenID Connect relying party and its browser
+// sessions.
+//
+// A RelyingParty runs the authorization code flow with PKCE against one
+// provider: the embedded development provider or a Finnish Trust Network
+// bank-ID broker. For the latter it can send a signed request object (RS256),
+// authenticate to the token endpoint with private_key_jwt and decrypt ID
+// tokens that arrive signed-then-encrypted (JWE). Discovery is lazy, so a
+// RelyingParty can be built before its provider is reachable.
+//
+// Sessions wraps an scs session manager: it keeps the in-progress Flow between
+// the redirect to the provider and the callback, and the signed-in
+// auth.Principal afterwards. Nothing here logs; no error message carries a
+// hetu or a name.
+package oidc

@@ -1,0 +1,23 @@
+package oidc
+
+import "errors"
+
+// Sentinel errors. Every error returned by this package wraps exactly one of
+// them; match with errors.Is.
+var (
+	// ErrConfig: the ProviderConfig is incomplete or inconsistent.
+	ErrConfig = errors.New("oidc: invalid provider configuration")
+	// ErrState: the callback's state is missing or is not the one this
+	// browser's flow started with (or the callback names another issuer).
+	ErrState = errors.New("oidc: state mismatch")
+	// ErrFlowExpired: the login flow is unknown or older than FlowLifetime.
+	ErrFlowExpired = errors.New("oidc: login flow expired")
+	// ErrProvider: the provider refused the login (an `error` callback
+	// parameter) or could not be reached for discovery.
+	ErrProvider = errors.New("oidc: provider error")
+	// ErrExchange: the authorization code could not be exchanged for tokens.
+	ErrExchange = errors.New("oidc: code exchange failed")
+	// ErrToken: the ID token is missing, cannot be decrypted, or fails
+	// verification (signature, algorithm, issuer, audience, expiry, nonce).
+	ErrToken = errors.New("oidc: invalid ID token")
+)

@@ -1,0 +1,146 @@
+package oidc
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/v2/memstore"
+
+	"github.com/omahoito/omahoito/auth"
+)
+
+// sessionServer serves small handlers that drive Sessions through its
+// middleware, over a real scs store (values are gob-encoded on the way).
+func sessionServer(t *testing.T, secure bool) *httptest.Server {
+	t.Helper()
+	store := memstore.NewWithCleanupInterval(0)
+	s := NewSessions(store, secure)
+	flow := Flow{State: "st", Nonce: "no", Verifier: "ve", Started: time.Unix(1700000000, 123456789)}
+	principal := auth.Principal{Kind: auth.KindProfessional, ProfessionalID: "pro-1", CareUnitID: "cu-1", RegionID: "kainuu"}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/flow/save", func(_ http.ResponseWriter, r *http.Request) {
+		s.SaveFlow(r.Context(), "citizen", flow)
+	})
+	mux.HandleFunc("/flow/take", func(w http.ResponseWriter, r *http.Request) {
+		got, ok := s.TakeFlow(r.Context(), "citizen")
+		_, other := s.TakeFlow(r.Context(), "professional")
+		fmt.Fprint(w, ok && got.State == flow.State && got.Nonce == flow.Nonce &&
+			got.Verifier == flow.Verifier && got.Started.Equal(flow.Started) && !other)
+	})
+	mux.HandleFunc("/signin", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.SignIn(r.Context(), principal); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%+v", s.Principal(r.Context()))
+	})
+	mux.HandleFunc("/signout", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.SignOut(r.Context()); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	srv := httptest.NewServer(s.Middleware(mux))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// get requests path with the session cookie value token ("" for none) and
+// returns the body and the session cookie set in the response, if any.
+func get(t *testing.T, srv *httptest.Server, path, token string) (string, *http.Cookie) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.AddCookie(&http.Cookie{Name: SessionCookieName, Value: token})
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %s %s", path, resp.Status, body)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == SessionCookieName {
+			return string(body), c
+		}
+	}
+	return string(body), nil
+}
+
+func TestSessionsLifecycle(t *testing.T) {
+	srv := sessionServer(t, false)
+	_, c := get(t, srv, "/flow/save", "")
+	if c == nil {
+		t.Fatal("no session cookie after saving a flow")
+	}
+	anonymous := c.Value
+	if who, _ := get(t, srv, "/whoami", anonymous); who != fmt.Sprintf("%+v", auth.Principal{}) {
+		t.Errorf("principal before sign-in = %s", who)
+	}
+
+	_, c = get(t, srv, "/signin", anonymous)
+	if c == nil || c.Value == anonymous || c.Value == "" {
+		t.Fatalf("sign-in did not renew the session token: %v", c)
+	}
+	signedIn := c.Value
+	want := fmt.Sprintf("%+v", auth.Principal{Kind: auth.KindProfessional, ProfessionalID: "pro-1", CareUnitID: "cu-1", RegionID: "kainuu"})
+	if who, _ := get(t, srv, "/whoami", signedIn); who != want {
+		t.Errorf("principal = %s, want %s", who, want)
+	}
+	if who, _ := get(t, srv, "/whoami", anonymous); who != fmt.Sprintf("%+v", auth.Principal{}) {
+		t.Errorf("the pre-login token still works: %s", who)
+	}
+
+	if ok, _ := get(t, srv, "/flow/take", signedIn); ok != "true" {
+		t.Error("the flow saved before sign-in did not survive it intact")
+	}
+	if ok, _ := get(t, srv, "/flow/take", signedIn); ok != "false" {
+		t.Error("a flow could be taken twice")
+	}
+
+	_, c = get(t, srv, "/signout", signedIn)
+	if c == nil || c.MaxAge >= 0 || c.Value != "" {
+		t.Errorf("sign-out did not clear the cookie: %v", c)
+	}
+	if who, _ := get(t, srv, "/whoami", signedIn); who != fmt.Sprintf("%+v", auth.Principal{}) {
+		t.Errorf("principal after sign-out = %s", who)
+	}
+}
+
+func TestSessionCookieAttributes(t *testing.T) {
+	for _, secure := range []bool{false, true} {
+		t.Run(fmt.Sprint("secure=", secure), func(t *testing.T) {
+			srv := sessionServer(t, secure)
+			_, c := get(t, srv, "/signin", "")
+			if c == nil {
+				t.Fatal("no session cookie")
+			}
+			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Secure != secure {
+				t.Errorf("cookie = %+v", c)
+			}
+			if max := int(SessionLifetime / time.Second); c.MaxAge <= 0 || c.MaxAge > max {
+				t.Errorf("cookie Max-Age = %d, want within (0, %d]", c.MaxAge, max)
+			}
+		})
+	}
+}
+
+func TestNewSessionsSettings(t *testing.T) {
+	m := NewSessions(memstore.NewWithCleanupInterval(0), true).Manager
+	if m.IdleTimeout != 30*time.Minute || m.Lifetime != 12*time.Hour || m.Cookie.Name != "omahoito_session" {
+		t.Errorf("manager = idle %v, lifetime %v, cookie %q", m.IdleTimeout, m.Lifetime, m.Cookie.Name)
+	}
+}

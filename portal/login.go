@@ -1,0 +1,118 @@
+package portal
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/auth/oidc"
+)
+
+// Session keys of the two login flows; one of each may be under way.
+const (
+	citizenFlow      = "citizen"
+	professionalFlow = "professional"
+)
+
+var errUnknownProfessional = errors.New("login name not in the directory")
+
+// beginLogin starts an authorization-code flow (state, nonce, PKCE) and
+// sends the browser to the identity provider.
+func (s *Server) beginLogin(rp *oidc.RelyingParty, flowName string) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		ctx := c.Request.Context()
+		flow, authURL, err := rp.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin %s login: %w", flowName, err)
+		}
+		s.Sessions.SaveFlow(ctx, flowName, flow)
+		c.Redirect(http.StatusFound, authURL)
+		return nil
+	}
+}
+
+// finishLogin checks the callback against the flow this browser started.
+func (s *Server) finishLogin(c *gin.Context, rp *oidc.RelyingParty, flowName, retry string) (oidc.Identity, error) {
+	ctx := c.Request.Context()
+	flow, ok := s.Sessions.TakeFlow(ctx, flowName)
+	if !ok {
+		return oidc.Identity{}, &userError{status: http.StatusBadRequest, msgID: "error.login.expired", retry: retry,
+			err: fmt.Errorf("%s callback without a login under way: %w", flowName, oidc.ErrState)}
+	}
+	id, err := rp.Complete(ctx, flow, c.Request.URL.Query())
+	if err != nil {
+		status, msgID, _ := classify(err)
+		return oidc.Identity{}, &userError{status: status, msgID: msgID, retry: retry, err: err}
+	}
+	return id, nil
+}
+
+func (s *Server) citizenCallback(c *gin.Context) error {
+	id, err := s.finishLogin(c, s.Citizen, citizenFlow, "/login")
+	if err != nil {
+		return err
+	}
+	hetu, err := auth.ParseHetu(id.Hetu)
+	if err != nil {
+		return &userError{status: http.StatusUnauthorized, msgID: "error.login.hetu", retry: "/login", err: err}
+	}
+	region := id.Region
+	if region == "" {
+		region = s.DefaultRegion
+	}
+	ctx := c.Request.Context()
+	person, registered, err := s.People.FindOrRegister(ctx, auth.Registration{
+		Hetu: hetu, GivenName: id.GivenName, FamilyName: id.FamilyName, Region: region,
+	})
+	if err != nil {
+		return err
+	}
+	p := auth.Principal{Kind: auth.KindCitizen, PersonID: person.ID, RegionID: person.HomeRegion}
+	if err := s.Sessions.SignIn(ctx, p); err != nil {
+		return err
+	}
+	s.Log.InfoContext(ctx, "citizen logged in", "person_id", person.ID, "registered", registered,
+		"acr", id.ACR, "request_id", requestIDFrom(ctx))
+	c.Redirect(http.StatusSeeOther, "/")
+	return nil
+}
+
+func (s *Server) professionalCallback(c *gin.Context) error {
+	id, err := s.finishLogin(c, s.Professional, professionalFlow, "/pro/login")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	pro, err := s.Directory.ProfessionalByUsername(ctx, id.Username)
+	if errors.Is(err, auth.ErrNotFound) || id.Username == "" {
+		return &userError{status: http.StatusForbidden, msgID: "error.login.unknownpro", retry: "/pro/login",
+			err: errUnknownProfessional}
+	}
+	if err != nil {
+		return err
+	}
+	kind := auth.KindProfessional
+	if pro.Role == auth.RoleOperator {
+		kind = auth.KindOperator
+	}
+	p := auth.Principal{Kind: kind, ProfessionalID: pro.ID, CareUnitID: pro.CareUnitID, RegionID: pro.RegionID}
+	if err := s.Sessions.SignIn(ctx, p); err != nil {
+		return err
+	}
+	s.Log.InfoContext(ctx, "professional logged in", "professional_id", pro.ID, "role", pro.Role,
+		"request_id", requestIDFrom(ctx))
+	c.Redirect(http.StatusSeeOther, "/")
+	return nil
+}
+
+// logout ends the session; it is a POST, so cross-origin protection covers it.
+func (s *Server) logout(c *gin.Context) error {
+	if err := s.Sessions.SignOut(c.Request.Context()); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/")
+	return nil
+}

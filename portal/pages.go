@@ -1,0 +1,85 @@
+package portal
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/omahoito/omahoito/auth"
+)
+
+func principal(c *gin.Context) auth.Principal { return auth.PrincipalFrom(c.Request.Context()) }
+
+type homePage struct {
+	layout
+	Citizen *citizenHome
+	Pro     *proHome
+}
+
+type citizenHome struct{ Name, Registrar string }
+
+type proHome struct {
+	Name, Unit, Region string
+	RoleMessage        string // message id of the role line
+}
+
+// home greets whoever is logged in, or offers the two logins.
+func (s *Server) home(c *gin.Context) error {
+	page := homePage{layout: s.layout(c, "home.title")}
+	who := principal(c)
+	var err error
+	switch who.Kind {
+	case auth.KindCitizen:
+		page.Citizen, err = s.citizenHome(c, who)
+	case auth.KindProfessional, auth.KindOperator:
+		page.Pro, err = s.proHome(c, who)
+	}
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "home", page)
+	return nil
+}
+
+func (s *Server) citizenHome(c *gin.Context, who auth.Principal) (*citizenHome, error) {
+	ctx := c.Request.Context()
+	person, err := s.People.Person(ctx, who.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	region, err := s.Directory.Region(ctx, person.HomeRegion)
+	if err != nil {
+		return nil, err
+	}
+	return &citizenHome{Name: fullName(person.GivenName, person.FamilyName), Registrar: region.RegistrarName}, nil
+}
+
+func (s *Server) proHome(c *gin.Context, who auth.Principal) (*proHome, error) {
+	ctx := c.Request.Context()
+	pro, err := s.Directory.Professional(ctx, who.ProfessionalID)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := s.Directory.CareUnit(ctx, pro.CareUnitID)
+	if err != nil {
+		return nil, err
+	}
+	region, err := s.Directory.Region(ctx, pro.RegionID)
+	if err != nil {
+		return nil, err
+	}
+	return &proHome{
+		Name: fullName(pro.GivenName, pro.FamilyName), Unit: unit.Name, Region: region.Name,
+		RoleMessage: "home.pro.role." + string(pro.Role),
+	}, nil
+}
+
+func fullName(given, family string) string {
+	switch {
+	case given == "":
+		return family
+	case family == "":
+		return given
+	}
+	return given + " " + family
+}

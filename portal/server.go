@@ -1,0 +1,171 @@
+package portal
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/auth/oidc"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// Directory is the part of the identity store the portal reads: regions,
+// care units and professionals.
+type Directory interface {
+	Regions(ctx context.Context) ([]auth.Region, error)
+	Region(ctx context.Context, id string) (auth.Region, error)
+	CareUnit(ctx context.Context, id string) (auth.CareUnit, error)
+	Professional(ctx context.Context, id string) (auth.Professional, error)
+	ProfessionalByUsername(ctx context.Context, username string) (auth.Professional, error)
+	SearchProfessionals(ctx context.Context, regionID, terhikki, name string) ([]auth.Professional, error)
+	SearchCareUnits(ctx context.Context, regionID, oid, name string) ([]auth.CareUnit, error)
+}
+
+// Server holds what the handlers need. cmd/omahoito fills it in.
+type Server struct {
+	Log           *slog.Logger
+	People        *auth.People
+	Directory     Directory
+	Sessions      *oidc.Sessions
+	Citizen       *oidc.RelyingParty // citizens' bank-ID broker
+	Professional  *oidc.RelyingParty // professionals' organisation login
+	DevIDP        http.Handler       // the development provider, nil when off
+	DefaultRegion string             // home region of a first login that names none
+	Ready         func(context.Context) error
+	Version       string
+	Metrics       *prometheus.Registry // nil: a private registry
+
+	i18n    *i18n.Bundle
+	pages   map[string]*template.Template
+	metrics *httpMetrics
+	started time.Time
+}
+
+// Handler builds the whole HTTP handler: middleware around the gin router.
+func (s *Server) Handler() (http.Handler, error) {
+	if err := s.init(); err != nil {
+		return nil, err
+	}
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	var h http.Handler = s.router()
+	h = s.Sessions.Middleware(h)
+	h = cop.Handler(h)
+	h = securityHeaders(h)
+	h = withRequestID(h)
+	return h, nil
+}
+
+func (s *Server) init() error {
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	if s.DefaultRegion == "" {
+		s.DefaultRegion = "kainuu"
+	}
+	if s.Metrics == nil {
+		s.Metrics = prometheus.NewRegistry()
+	}
+	s.started = time.Now().UTC()
+	var err error
+	if s.i18n, err = newBundle(); err != nil {
+		return fmt.Errorf("load translations: %w", err)
+	}
+	if s.pages, err = parsePages(); err != nil {
+		return fmt.Errorf("parse templates: %w", err)
+	}
+	if s.metrics, err = newHTTPMetrics(s.Metrics); err != nil {
+		return fmt.Errorf("register metrics: %w", err)
+	}
+	return nil
+}
+
+// parsePages parses each page together with the layout, once, at start.
+func parsePages() (map[string]*template.Template, error) {
+	pages := map[string]*template.Template{}
+	for _, name := range []string{"home", "error"} {
+		t, err := template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, err
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+func (s *Server) router() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.recoverer, s.observe, s.loadPrincipal)
+
+	static, _ := fs.Sub(staticFiles, "static")
+	r.StaticFS("/static", http.FS(static))
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(s.metricsHandler()))
+
+	r.GET("/", s.page(s.home))
+	r.GET("/login", s.page(s.beginLogin(s.Citizen, citizenFlow)))
+	r.GET("/pro/login", s.page(s.beginLogin(s.Professional, professionalFlow)))
+	r.GET("/auth/citizen/callback", s.page(s.citizenCallback))
+	r.GET("/auth/professional/callback", s.page(s.professionalCallback))
+	r.POST("/logout", s.page(s.logout))
+	if s.DevIDP != nil {
+		r.Any("/dev-idp/*path", gin.WrapH(s.DevIDP))
+	}
+	s.fhirRoutes(r.Group("/fhir/r4"))
+
+	r.NoRoute(s.notFound)
+	r.NoMethod(s.methodNotAllowed)
+	return r
+}
+
+func (s *Server) healthz(c *gin.Context) { c.String(http.StatusOK, "ok\n") }
+
+func (s *Server) readyz(c *gin.Context) {
+	if s.Ready != nil {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.Ready(ctx); err != nil {
+			s.Log.ErrorContext(ctx, "readiness check failed", "err", err)
+			c.String(http.StatusServiceUnavailable, "database unreachable\n")
+			return
+		}
+	}
+	c.String(http.StatusOK, "ready\n")
+}
+
+// loadPrincipal puts the session's principal into the request context, so
+// that handlers and services read it with auth.PrincipalFrom.
+func (s *Server) loadPrincipal(c *gin.Context) {
+	p := s.Sessions.Principal(c.Request.Context())
+	if !p.IsZero() {
+		c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), p))
+	}
+	c.Next()
+}
+
+func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
+	s.Log.WarnContext(r.Context(), "cross-origin request refused",
+		"method", r.Method, "path", r.URL.Path, "request_id", requestIDFrom(r.Context()))
+	http.Error(w, "cross-origin request refused", http.StatusForbidden)
+}
+
+var errPanic = errors.New("panic in handler")
