@@ -1,5 +1,7 @@
 package auth
 
+import "context"
+
 // Demo is the directory seeded when omahoito runs on its embedded defaults:
 // two regions, their care units, professionals and one operator each. The
 // OIDs are under the SOTE organisation register arc but fictitious.
@@ -32,4 +34,31 @@ func DemoDirectory() Demo {
 			{ID: "op-oulu", Username: "oulu-operator", GivenName: "Pekka", FamilyName: "Niemi", Title: "rekisterinpitäjän operaattori", Role: RoleOperator, CareUnitID: "unit-oulu-keskusta", RegionID: "oulu"},
 		},
 	}
+}
+
+// directoryWriter is the part of Store that seeding needs.
+type directoryWriter interface {
+	PutRegion(ctx context.Context, r Region) error
+	PutCareUnit(ctx context.Context, u CareUnit) error
+	PutProfessional(ctx context.Context, p Professional) error
+}
+
+// SeedDirectory writes d into the store; running it again changes nothing.
+func SeedDirectory(ctx context.Context, s directoryWriter, d Demo) error {
+	for _, r := range d.Regions {
+		if err := s.PutRegion(ctx, r); err != nil {
+			return err
+		}
+	}
+	for _, u := range d.CareUnits {
+		if err := s.PutCareUnit(ctx, u); err != nil {
+			return err
+		}
+	}
+	for _, p := range d.Professionals {
+		if err := s.PutProfessional(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
