@@ -67,8 +67,8 @@ func TestParseHetu(t *testing.T) {
 		{"290201A901C", "29 February 2001"},
 		{"01a190-900P", "letter in date"},
 		{"010190-9x0P", "letter in individual number"},
-		{"010190-0018", "individual number 001 (check character right)"},
-		{"010190-0007", "individual number 000 (check character right)"},
+		{"010190-001P", "individual number 001 (check character right)"},
+		{"010190-000N", "individual number 000 (check character right)"},
 		{" 10190-900P", "leading space"},
 	}
 	for _, tc := range invalid {
