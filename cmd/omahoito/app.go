@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/auth/devidp"
+	"github.com/omahoito/omahoito/auth/oidc"
+	"github.com/omahoito/omahoito/portal"
+	"github.com/omahoito/omahoito/store/postgres"
+	"github.com/omahoito/omahoito/store/sqlite"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// storage is what the app needs of either database adapter.
+type storage interface {
+	auth.Store
+	SessionStore() scs.Store
+}
+
+// app is the wired service: its HTTP handler and what to close at the end.
+type app struct {
+	handler http.Handler
+	dev     bool
+	closers []func()
+}
+
+func (a *app) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// newApp wires configuration, storage, identity providers and the portal.
+// cfg.BaseURL must be final: issuers and redirect URIs are built from it.
+func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
+	dev, err := cfg.devIDP()
+	if err != nil {
+		return nil, err
+	}
+	a := &app{dev: dev}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+	store, err := a.openStorage(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := hetuKeys(cfg, dev)
+	if err != nil {
+		return nil, err
+	}
+	srv := &portal.Server{
+		Log: log, People: &auth.People{Store: store, Keys: keys}, Directory: store,
+		Sessions:      oidc.NewSessions(store.SessionStore(), strings.HasPrefix(cfg.BaseURL, "https://")),
+		DefaultRegion: cfg.DefaultRegion, Ready: store.Ping, Version: version,
+	}
+	if dev {
+		err = a.wireDevIDP(ctx, cfg, store, srv, log)
+	} else {
+		err = a.wireIssuers(cfg, srv)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a.handler, err = srv.Handler(); err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+func (a *app) openStorage(ctx context.Context, cfg Config) (storage, error) {
+	if strings.HasPrefix(cfg.DatabaseURL, "postgres://") || strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+		s, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("database_url (OMAHOITO_DATABASE_URL): %w", err)
+		}
+		a.closers = append(a.closers, s.Close)
+		return s, nil
+	}
+	if cfg.DatabaseURL != "" {
+		return nil, fmt.Errorf("%w: database_url (OMAHOITO_DATABASE_URL) must start with postgres:// (leave it empty for SQLite)", errConfig)
+	}
+	path := filepath.Join(cfg.DataDir, "omahoito.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("data directory (--data): %w", err)
+	}
+	a.closers = append(a.closers, func() { _ = s.Close() })
+	return s, nil
+}
+
+// wireDevIDP seeds the demo directory and serves the development provider
+// from this process; the relying parties reach it over BaseURL.
+func (a *app) wireDevIDP(ctx context.Context, cfg Config, store storage, srv *portal.Server, log *slog.Logger) error {
+	if err := auth.SeedDirectory(ctx, store, auth.DemoDirectory()); err != nil {
+		return fmt.Errorf("seed demo directory: %w", err)
+	}
+	citizen := devidp.Client{ID: "omahoito-citizen", Secret: randomSecret(), RedirectURIs: []string{cfg.BaseURL + "/auth/citizen/callback"}}
+	pro := devidp.Client{ID: "omahoito-professional", Secret: randomSecret(), RedirectURIs: []string{cfg.BaseURL + "/auth/professional/callback"}}
+	idp, err := devidp.New(devidp.Config{
+		BaseURL: cfg.BaseURL, Directory: store, Citizen: citizen, Professional: pro, DefaultRegion: cfg.DefaultRegion,
+	})
+	if err != nil {
+		return fmt.Errorf("development identity provider: %w", err)
+	}
+	srv.DevIDP = idp.Handler()
+	httpClient := &http.Client{Timeout: 10 * time.Second}
+	if srv.Citizen, err = oidc.NewRelyingParty(oidc.ProviderConfig{
+		Name: "citizen", Issuer: idp.CitizenIssuer(), ClientID: citizen.ID, ClientSecret: citizen.Secret,
+		RedirectURL: citizen.RedirectURIs[0], ACRValues: "http://ftn.ficora.fi/2017/loa2",
+		Claims: oidc.ClaimNames{Hetu: []string{devidp.ClaimHetu}, Region: devidp.ClaimRegion},
+	}, httpClient); err != nil {
+		return err
+	}
+	if srv.Professional, err = oidc.NewRelyingParty(oidc.ProviderConfig{
+		Name: "professional", Issuer: idp.ProfessionalIssuer(), ClientID: pro.ID, ClientSecret: pro.Secret,
+		RedirectURL: pro.RedirectURIs[0],
+	}, httpClient); err != nil {
+		return err
+	}
+	log.Warn("DEVELOPMENT IDENTITY PROVIDER IS ON: anyone can log in as anyone. Configure citizen_issuer and professional_issuer for production.",
+		"citizen_issuer", idp.CitizenIssuer(), "professional_issuer", idp.ProfessionalIssuer())
+	return nil
+}
+
+func (a *app) wireIssuers(cfg Config, srv *portal.Server) error {
+	httpClient := &http.Client{Timeout: 10 * time.Second}
+	citizen, err := cfg.Citizen.relyingParty("citizen", cfg.BaseURL+"/auth/citizen/callback")
+	if err != nil {
+		return err
+	}
+	pro, err := cfg.Professional.relyingParty("professional", cfg.BaseURL+"/auth/professional/callback")
+	if err != nil {
+		return err
+	}
+	if srv.Citizen, err = oidc.NewRelyingParty(citizen, httpClient); err != nil {
+		return err
+	}
+	srv.Professional, err = oidc.NewRelyingParty(pro, httpClient)
+	return err
+}
+
+func randomSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/auth/oidc"
+)
+
+// errConfig marks a configuration the service refuses to start with.
+var errConfig = errors.New("configuration")
+
+// Config is what an operator sets: a JSON file (--config), then
+// environment variables, then flags, each overriding the one before.
+type Config struct {
+	Addr          string `json:"addr"`           // listen address; default 127.0.0.1:8080
+	DataDir       string `json:"data_dir"`       // SQLite database, files, development keys; default ./data
+	DatabaseURL   string `json:"database_url"`   // postgres://... selects PostgreSQL; empty: SQLite under DataDir
+	BaseURL       string `json:"base_url"`       // public URL, e.g. https://omahoito.example.fi; default http://Addr
+	HetuKeyFile   string `json:"hetu_key_file"`  // 32-byte master key protecting hetus; default DataDir/hetu.key (development only)
+	DefaultRegion string `json:"default_region"` // home region of a first login when the provider names none
+	LogLevel      string `json:"log_level"`      // debug, info, warn, error
+
+	Citizen      *IssuerConfig `json:"citizen_issuer"`      // bank-ID broker; nil: the development provider
+	Professional *IssuerConfig `json:"professional_issuer"` // organisations' login; nil: the development provider
+}
+
+// IssuerConfig is one OpenID provider the portal trusts.
+type IssuerConfig struct {
+	Issuer            string   `json:"issuer"` // discovery at issuer + /.well-known/openid-configuration
+	ClientID          string   `json:"client_id"`
+	ClientSecretEnv   string   `json:"client_secret_env"` // name of the variable holding the secret; never the secret itself
+	ClientAuth        string   `json:"client_auth"`       // client_secret_basic or private_key_jwt
+	ClientKeyFile     string   `json:"client_key_file"`   // PEM RSA key for private_key_jwt and request objects
+	ClientKeyID       string   `json:"client_key_id"`
+	SignedRequest     bool     `json:"signed_request"`      // FTN brokers want a signed request object
+	DecryptionKeyFile string   `json:"decryption_key_file"` // PEM RSA key when ID tokens are encrypted
+	Scopes            []string `json:"scopes"`
+	ACRValues         string   `json:"acr_values"` // e.g. http://ftn.ficora.fi/2017/loa2
+	HetuClaims        []string `json:"hetu_claims"`
+	GivenNameClaim    string   `json:"given_name_claim"`
+	FamilyNameClaim   string   `json:"family_name_claim"`
+	UsernameClaim     string   `json:"username_claim"`
+}
+
+// loadConfig reads the file (if any) and the environment.
+func loadConfig(path string) (Config, error) {
+	var cfg Config
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("%w: read --config: %v", errConfig, err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&cfg); err != nil {
+			return cfg, fmt.Errorf("%w: %s: %v", errConfig, path, err)
+		}
+	}
+	envOverride(&cfg.Addr, "OMAHOITO_ADDR")
+	envOverride(&cfg.DataDir, "OMAHOITO_DATA")
+	envOverride(&cfg.DatabaseURL, "OMAHOITO_DATABASE_URL")
+	envOverride(&cfg.BaseURL, "OMAHOITO_BASE_URL")
+	envOverride(&cfg.HetuKeyFile, "OMAHOITO_HETU_KEY_FILE")
+	envOverride(&cfg.LogLevel, "OMAHOITO_LOG_LEVEL")
+	return cfg, nil
+}
+
+func envOverride(field *string, name string) {
+	if v := os.Getenv(name); v != "" {
+		*field = v
+	}
+}
+
+func (cfg *Config) applyDefaults() {
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8080"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "data"
+	}
+	if cfg.DefaultRegion == "" {
+		cfg.DefaultRegion = "kainuu"
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+}
+
+// devIDP reports whether the development identity provider serves logins:
+// exactly when no real issuer is configured. Half a configuration is an error.
+func (cfg Config) devIDP() (bool, error) {
+	switch {
+	case cfg.Citizen == nil && cfg.Professional == nil:
+		return true, nil
+	case cfg.Citizen == nil || cfg.Professional == nil:
+		return false, fmt.Errorf("%w: configure both citizen_issuer and professional_issuer, or neither for the development provider", errConfig)
+	}
+	return false, nil
+}
+
+// relyingParty turns an issuer's configuration into the oidc package's.
+func (ic IssuerConfig) relyingParty(name, redirect string) (oidc.ProviderConfig, error) {
+	pc := oidc.ProviderConfig{
+		Name: name, Issuer: ic.Issuer, ClientID: ic.ClientID, ClientAuth: ic.ClientAuth,
+		ClientKeyID: ic.ClientKeyID, SignedRequest: ic.SignedRequest, Scopes: ic.Scopes,
+		ACRValues: ic.ACRValues, RedirectURL: redirect,
+		Claims: oidc.ClaimNames{Hetu: ic.HetuClaims, GivenName: ic.GivenNameClaim,
+			FamilyName: ic.FamilyNameClaim, Username: ic.UsernameClaim},
+	}
+	if ic.ClientSecretEnv != "" {
+		pc.ClientSecret = os.Getenv(ic.ClientSecretEnv)
+		if pc.ClientSecret == "" {
+			return pc, fmt.Errorf("%w: %s issuer: variable %s is empty", errConfig, name, ic.ClientSecretEnv)
+		}
+	}
+	var err error
+	if ic.ClientKeyFile != "" {
+		if pc.ClientKey, err = readRSAKey(ic.ClientKeyFile); err != nil {
+			return pc, fmt.Errorf("%w: %s issuer client_key_file: %v", errConfig, name, err)
+		}
+	}
+	if ic.DecryptionKeyFile != "" {
+		if pc.DecryptionKey, err = readRSAKey(ic.DecryptionKeyFile); err != nil {
+			return pc, fmt.Errorf("%w: %s issuer decryption_key_file: %v", errConfig, name, err)
+		}
+	}
+	return pc, nil
+}
+
+func readRSAKey(path string) (*rsa.PrivateKey, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(raw)
+	if block == nil {
+		return nil, errors.New("no PEM block")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("not an RSA key")
+	}
+	return rk, nil
+}
+
+// hetuKeys loads the master key protecting hetus. In development (no key
+// file configured) one is generated once under the data directory, mode 0600;
+// with real issuers a configured key is required, because a key lost with a
+// data directory would make every stored hetu unreadable.
+func hetuKeys(cfg Config, dev bool) (*auth.Keys, error) {
+	path := cfg.HetuKeyFile
+	if path == "" {
+		if !dev {
+			return nil, fmt.Errorf("%w: hetu_key_file (OMAHOITO_HETU_KEY_FILE) is required when real issuers are configured", errConfig)
+		}
+		path = filepath.Join(cfg.DataDir, "hetu.key")
+		if err := createKeyFile(path); err != nil {
+			return nil, err
+		}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: hetu key: %v", errConfig, err)
+	}
+	master, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: hetu key %s: not base64: %v", errConfig, path, err)
+	}
+	keys, err := auth.NewKeys(master)
+	if err != nil {
+		return nil, fmt.Errorf("%w: hetu key %s: %v", errConfig, path, err)
+	}
+	return keys, nil
+}
+
+// createKeyFile writes a new random key unless the file exists; it writes
+// to a temporary name, syncs and renames so a crash leaves no half key.
+func createKeyFile(path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("%w: data directory: %v", errConfig, err)
+	}
+	key := make([]byte, auth.KeySize)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".hetu.key-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
