@@ -16,8 +16,6 @@ var localeFiles embed.FS
 // Languages the pages speak, Finnish first: it is the default.
 var Languages = []string{"fi", "sv", "en"}
 
-var languageMatcher = language.NewMatcher([]language.Tag{language.Finnish, language.Swedish, language.English})
-
 const langCookie = "omahoito_lang"
 
 func newBundle() (*i18n.Bundle, error) {
@@ -32,7 +30,9 @@ func newBundle() (*i18n.Bundle, error) {
 }
 
 // chooseLanguage picks the page language: an explicit ?lang= (remembered in
-// a cookie), then the cookie, then Accept-Language, then Finnish.
+// a cookie), then the cookie, then Finnish. The browser's Accept-Language
+// is not used: the portal speaks Finnish first, as the law and users expect,
+// and the switch on every page is one click away.
 func chooseLanguage(w http.ResponseWriter, r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); isLanguage(l) {
 		http.SetCookie(w, &http.Cookie{
@@ -43,11 +43,6 @@ func chooseLanguage(w http.ResponseWriter, r *http.Request) string {
 	}
 	if c, err := r.Cookie(langCookie); err == nil && isLanguage(c.Value) {
 		return c.Value
-	}
-	tag, _ := language.MatchStrings(languageMatcher, r.Header.Get("Accept-Language"))
-	base, _ := tag.Base()
-	if isLanguage(base.String()) {
-		return base.String()
 	}
 	return "fi"
 }

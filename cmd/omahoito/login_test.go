@@ -89,7 +89,7 @@ func mustPatientSelf(tb testing.TB, c *http.Client, a *testApp) patientSelf {
 				ID         string `json:"id"`
 				Identifier []struct{ System, Value string }
 				Name       []struct{ Family string }
-				BirthDate  string `json:"birthDate"`
+				BirthDate  string                     `json:"birthDate"`
 				Managing   struct{ Reference string } `json:"managingOrganization"`
 			} `json:"resource"`
 		} `json:"entry"`
