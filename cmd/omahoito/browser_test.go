@@ -25,7 +25,8 @@ func waitFor(tb testing.TB, ctx context.Context, sel, want string) {
 		}
 		if time.Now().After(deadline) {
 			got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-			tb.Fatalf("waiting for %q in %s: %v; page says:\n%s", want, sel, err, got)
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			tb.Fatalf("waiting for %q in %s: %v; page %s says:\n%s", want, sel, err, loc, got)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -49,6 +50,12 @@ func TestBrowserCitizenLogin(t *testing.T) {
 	if f := browsertest.Focused(t, ctx); !strings.Contains(f, `class="skip"`) {
 		t.Fatalf("first Tab focused %s, want the skip link", f)
 	}
+	if _, err := chromedp.Run(ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	if f := browsertest.Focused(t, ctx); !strings.HasPrefix(f, `<main id="main"`) {
+		t.Fatalf("the skip link moved focus to %s, want main", f)
+	}
 
 	browsertest.Click(t, ctx, `a[href="/login"]`)
 	waitFor(t, ctx, "h1", "Citizen login")
@@ -57,7 +64,7 @@ func TestBrowserCitizenLogin(t *testing.T) {
 	browsertest.Click(t, ctx, `button[type="submit"]`)
 	waitFor(t, ctx, "#hetu-error", "invalid")
 
-	if _, err := chromedp.Run(ctx, chromedp.SetValue(chromedp.CSS("#hetu"), "")); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#hetu").value = ""`)); err != nil {
 		t.Fatal(err)
 	}
 	browsertest.Type(t, ctx, "#hetu", "150380-902U")
