@@ -33,10 +33,6 @@ type userError struct {
 func (e *userError) Error() string { return e.err.Error() }
 func (e *userError) Unwrap() error { return e.err }
 
-func withStatus(status int, msgID string, err error) error {
-	return &userError{status: status, msgID: msgID, err: err}
-}
-
 // errorKinds maps sentinel errors to status and message, in one table.
 var errorKinds = []struct {
 	target error

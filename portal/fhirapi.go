@@ -188,7 +188,7 @@ func (s *Server) readPractitioner(c *gin.Context) error {
 		return err
 	}
 	if p.RegionID != principal(c).RegionID || p.Role != auth.RoleProfessional {
-		return fmt.Errorf("Practitioner/%s: %w", c.Param("id"), auth.ErrNotFound)
+		return fmt.Errorf("resource Practitioner/%s: %w", c.Param("id"), auth.ErrNotFound)
 	}
 	s.renderFHIR(c, http.StatusOK, fhir.Practitioner(p))
 	return nil
@@ -253,7 +253,7 @@ func (s *Server) readOrganization(c *gin.Context) error {
 	}
 	unit, err := s.Directory.CareUnit(ctx, id)
 	if errors.Is(err, auth.ErrNotFound) || (err == nil && unit.RegionID != region.ID) {
-		return fmt.Errorf("Organization/%s: %w", id, auth.ErrNotFound)
+		return fmt.Errorf("resource Organization/%s: %w", id, auth.ErrNotFound)
 	}
 	if err != nil {
 		return err
