@@ -17,6 +17,7 @@ import (
 
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/auth/oidc"
+	"github.com/omahoito/omahoito/record"
 )
 
 //go:embed templates/*.html
@@ -41,6 +42,7 @@ type Directory interface {
 type Server struct {
 	Log           *slog.Logger
 	People        *auth.People
+	Records       *record.Service
 	Directory     Directory
 	Sessions      *oidc.Sessions
 	Citizen       *oidc.RelyingParty // citizens' bank-ID broker
@@ -130,6 +132,7 @@ func (s *Server) router() *gin.Engine {
 	if s.DevIDP != nil {
 		r.Any("/dev-idp/*path", gin.WrapH(s.DevIDP))
 	}
+	s.measurementPages(r)
 	s.fhirRoutes(r.Group("/fhir/r4"))
 
 	r.NoRoute(s.notFound)
