@@ -60,18 +60,22 @@ type Server struct {
 }
 
 // Handler builds the whole HTTP handler: middleware around the gin router.
+// Static files, probes and the development provider do not load the
+// session: a session load with an idle timeout writes the session back, and
+// those requests have no use for it.
 func (s *Server) Handler() (http.Handler, error) {
 	if err := s.init(); err != nil {
 		return nil, err
 	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	var h http.Handler = s.router()
-	h = s.Sessions.Middleware(h)
-	h = cop.Handler(h)
-	h = securityHeaders(h)
-	h = withRequestID(h)
-	return h, nil
+	engine := s.router()
+	mux := http.NewServeMux()
+	mux.Handle("/", s.Sessions.Middleware(engine))
+	for _, p := range []string{"/static/", "/healthz", "/readyz", "/metrics", "/dev-idp/"} {
+		mux.Handle(p, engine)
+	}
+	return withRequestID(securityHeaders(cop.Handler(mux))), nil
 }
 
 func (s *Server) init() error {
@@ -115,13 +119,19 @@ func (s *Server) router() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverer, s.observe, s.loadPrincipal)
+	r.Use(s.recoverer, s.observe)
 
 	static, _ := fs.Sub(staticFiles, "static")
 	r.StaticFS("/static", http.FS(static))
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(s.metricsHandler()))
+	if s.DevIDP != nil {
+		r.Any("/dev-idp/*path", gin.WrapH(s.DevIDP))
+	}
+
+	// Everything below reads the session.
+	r.Use(s.loadPrincipal)
 
 	r.GET("/", s.page(s.home))
 	r.GET("/login", s.page(s.beginLogin(s.Citizen, citizenFlow)))
@@ -129,9 +139,6 @@ func (s *Server) router() *gin.Engine {
 	r.GET("/auth/citizen/callback", s.page(s.citizenCallback))
 	r.GET("/auth/professional/callback", s.page(s.professionalCallback))
 	r.POST("/logout", s.page(s.logout))
-	if s.DevIDP != nil {
-		r.Any("/dev-idp/*path", gin.WrapH(s.DevIDP))
-	}
 	s.measurementPages(r)
 	s.fhirRoutes(r.Group("/fhir/r4"))
 
