@@ -7,6 +7,8 @@ import (
 	"time"
 
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"github.com/omahoito/omahoito/record"
 )
 
 // Entry is one resource of a search result with its type and id, so that
@@ -76,4 +78,30 @@ func issueTypeFor(status int) fm.IssueType {
 		return fm.IssueTypeException
 	}
 	return fm.IssueTypeInvalid
+}
+
+// SearchPage builds one page of a search: a searchset with total counting
+// every match (not only this page), a self link, and a next link when next
+// is not empty.
+func SearchPage(base, self, next string, total int, entries []Entry) (fm.Bundle, error) {
+	b, err := SearchSet(base, self, entries)
+	if err != nil {
+		return fm.Bundle{}, err
+	}
+	b.Total = ptr(total)
+	if next != "" {
+		b.Link = append(b.Link, fm.BundleLink{Relation: "next", Url: next})
+	}
+	return b, nil
+}
+
+// FieldOutcome reports a broken rule with the path of the field that broke
+// it in issue.expression: code invalid for 400, business-rule for 422.
+func FieldOutcome(status int, fe *record.FieldError) fm.OperationOutcome {
+	if fe == nil {
+		return Outcome(status, "invalid input")
+	}
+	o := Outcome(status, fe.Msg)
+	o.Issue[0].Expression = []string{fe.Field}
+	return o
 }

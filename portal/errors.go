@@ -10,6 +10,7 @@ import (
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/auth/oidc"
 	"github.com/omahoito/omahoito/fhir"
+	"github.com/omahoito/omahoito/record"
 )
 
 // Portal-level sentinels; domain packages have their own.
@@ -39,6 +40,14 @@ var errorKinds = []struct {
 	status int
 	msgID  string
 }{
+	{errTooLarge, http.StatusRequestEntityTooLarge, "error.badrequest"},
+	{errUnsupportedMedia, http.StatusUnsupportedMediaType, "error.badrequest"},
+	{errPrecondition, http.StatusPreconditionFailed, "error.conflict"},
+	{record.ErrDenied, http.StatusForbidden, "error.forbidden"},
+	{record.ErrGone, http.StatusGone, "error.gone"},
+	{record.ErrNotFound, http.StatusNotFound, "error.notfound"},
+	{record.ErrConflict, http.StatusConflict, "error.conflict"},
+	{record.ErrInvalid, http.StatusUnprocessableEntity, "error.badrequest"},
 	{errUnauthorized, http.StatusUnauthorized, "error.unauthorized"},
 	{errForbidden, http.StatusForbidden, "error.forbidden"},
 	{auth.ErrNotFound, http.StatusNotFound, "error.notfound"},
@@ -57,6 +66,10 @@ func classify(err error) (status int, msgID, retry string) {
 	var ue *userError
 	if errors.As(err, &ue) {
 		return ue.status, ue.msgID, ue.retry
+	}
+	var pe *parseError
+	if errors.As(err, &pe) {
+		return http.StatusBadRequest, "error.badrequest", ""
 	}
 	for _, k := range errorKinds {
 		if errors.Is(err, k.target) {
@@ -88,6 +101,11 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.Log.InfoContext(ctx, "request refused", attrs...)
 	}
 	if isAPI(c) {
+		var fe *record.FieldError
+		if errors.As(err, &fe) && status < 500 {
+			s.renderFHIR(c, status, fhir.FieldOutcome(status, fe))
+			return
+		}
 		s.renderOutcome(c, status, diagnosticsFor(status, err))
 		return
 	}

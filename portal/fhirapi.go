@@ -21,6 +21,7 @@ func (s *Server) fhirRoutes(g *gin.RouterGroup) {
 	api.GET("/Practitioner/:id", s.page(s.readPractitioner))
 	api.GET("/Organization", s.page(s.searchOrganizations))
 	api.GET("/Organization/:id", s.page(s.readOrganization))
+	s.observationRoutes(api)
 }
 
 // requireLogin answers 401 before any handler of the API runs.

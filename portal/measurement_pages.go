@@ -1,6 +1,345 @@
 package portal
 
-import "github.com/gin-gonic/gin"
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
 
-// measurementPages registers the citizen's home-measurement pages.
-func (s *Server) measurementPages(r *gin.Engine) {}
+	"github.com/gin-gonic/gin"
+
+	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/record"
+)
+
+// measurementPages registers the citizen's home-measurement pages. Every
+// read and write goes through record.Service with the logged-in citizen
+// as both the actor and the owner of the record.
+func (s *Server) measurementPages(r *gin.Engine) {
+	g := r.Group("/measurements")
+	g.GET("", s.citizenPage(s.measurementsOverview))
+	g.GET("/new", s.citizenPage(s.newMeasurement))
+	g.POST("/new", s.citizenPage(s.addMeasurement))
+	g.GET("/k/:kind", s.citizenPage(s.kindPage))
+	g.GET("/m/:id/edit", s.citizenPage(s.editMeasurement))
+	g.POST("/m/:id/edit", s.citizenPage(s.updateMeasurement))
+	g.GET("/m/:id/delete", s.citizenPage(s.confirmDelete))
+	g.POST("/m/:id/delete", s.citizenPage(s.deleteMeasurement))
+	g.GET("/m/:id/history", s.citizenPage(s.measurementHistory))
+}
+
+// citizenPage lets only a logged-in citizen through to h, and gives
+// record's errors the page a person should see.
+func (s *Server) citizenPage(h func(*gin.Context, auth.Principal) error) gin.HandlerFunc {
+	return s.page(func(c *gin.Context) error {
+		who := principal(c)
+		switch {
+		case who.IsZero():
+			return &userError{status: http.StatusUnauthorized, msgID: "error.unauthorized", retry: "/login", err: errUnauthorized}
+		case who.Kind != auth.KindCitizen || who.PersonID == "":
+			return fmt.Errorf("%w: home measurements are the citizen's own", errForbidden)
+		}
+		return measurementError(h(c, who))
+	})
+}
+
+// measurementError maps record's sentinels to the page a person sees.
+func measurementError(err error) error {
+	var ue *userError
+	if err == nil || errors.As(err, &ue) {
+		return err
+	}
+	kinds := []struct {
+		target error
+		status int
+		msgID  string
+	}{
+		{record.ErrDenied, http.StatusForbidden, "error.forbidden"},
+		{record.ErrGone, http.StatusGone, "meas.error.gone"},
+		{record.ErrNotFound, http.StatusNotFound, "error.notfound"},
+		{record.ErrConflict, http.StatusConflict, "meas.error.conflict"},
+		{record.ErrInvalid, http.StatusUnprocessableEntity, "error.badrequest"},
+	}
+	for _, k := range kinds {
+		if errors.Is(err, k.target) {
+			return &userError{status: k.status, msgID: k.msgID, err: err}
+		}
+	}
+	return err
+}
+
+var errUnknownKind = fmt.Errorf("%w: unknown measurement kind", errNoRoute)
+
+func specOf(kind string) (record.Spec, error) {
+	spec, ok := record.SpecOf(record.Kind(kind))
+	if !ok {
+		return record.Spec{}, errUnknownKind
+	}
+	return spec, nil
+}
+
+type kindOption struct {
+	Value, Label string
+}
+
+type overviewRow struct {
+	Name, Href, Latest string
+	At                 *timeView
+}
+
+type overviewPage struct {
+	layout
+	Rows  []overviewRow
+	Kinds []kindOption
+}
+
+// measurementsOverview shows each kind's latest value and offers a new one.
+func (s *Server) measurementsOverview(c *gin.Context, who auth.Principal) error {
+	page := overviewPage{layout: s.layout(c, "meas.overview.title")}
+	for _, spec := range record.Specs() {
+		p, err := s.Records.Search(c.Request.Context(), who, record.Query{
+			PersonID: who.PersonID, Kinds: []record.Kind{spec.Kind}, Desc: true, Limit: 1,
+		})
+		if err != nil {
+			return err
+		}
+		name := kindName(spec.Kind, page.translator)
+		row := overviewRow{Name: name, Href: kindHref(spec.Kind), Latest: page.T("meas.overview.none")}
+		if len(p.Measurements) > 0 {
+			m := p.Measurements[0]
+			at := formatTime(m.At, page.lang)
+			row.Latest, row.At = valueWithUnit(m, spec, page.translator), &at
+		}
+		page.Rows = append(page.Rows, row)
+		page.Kinds = append(page.Kinds, kindOption{Value: string(spec.Kind), Label: name})
+	}
+	s.render(c, http.StatusOK, "measurements", page)
+	return nil
+}
+
+func (s *Server) newMeasurement(c *gin.Context, _ auth.Principal) error {
+	if c.Query("kind") == "" {
+		// The language links lead here without the kind: choose it again,
+		// on the overview, in the language just chosen.
+		chooseLanguage(c.Writer, c.Request)
+		c.Redirect(http.StatusSeeOther, "/measurements")
+		return nil
+	}
+	spec, err := specOf(c.Query("kind"))
+	if err != nil {
+		return err
+	}
+	s.renderNewForm(c, http.StatusOK, spec, defaultValues(time.Now()), nil)
+	return nil
+}
+
+func (s *Server) renderNewForm(c *gin.Context, status int, spec record.Spec, v formValues, errs fieldErrors) {
+	l := s.layout(c, "meas.new.title")
+	page := measurementForm(l, spec, v, errs)
+	page.Title = l.T("meas.new.heading", map[string]string{"Kind": kindName(spec.Kind, l.translator)})
+	page.Heading, page.Action, page.SubmitLabel = page.Title, "/measurements/new", l.T("meas.new.submit")
+	if len(errs) > 0 {
+		page.Title = l.T("meas.error.title") + ": " + page.Title
+	}
+	s.render(c, status, "measurement_form", page)
+}
+
+// addMeasurement records what the form says, or shows it again with the
+// reasons it was refused; nothing is stored then.
+func (s *Server) addMeasurement(c *gin.Context, who auth.Principal) error {
+	spec, err := specOf(c.PostForm("kind"))
+	if err != nil {
+		return err
+	}
+	t := newTranslator(s.i18n, chooseLanguage(c.Writer, c.Request))
+	v := postedValues(c)
+	in, errs := v.input(spec, t)
+	if len(errs) == 0 {
+		_, err = s.Records.Record(c.Request.Context(), who, who.PersonID, record.Source{Kind: record.SourceManual}, []record.Input{in})
+		if err == nil {
+			c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?added=1")
+			return nil
+		}
+		var ok bool
+		if errs, ok = ruleError(err, spec, t); !ok {
+			return err
+		}
+	}
+	s.renderNewForm(c, http.StatusUnprocessableEntity, spec, v, errs)
+	return nil
+}
+
+func (s *Server) editMeasurement(c *gin.Context, who auth.Principal) error {
+	m, spec, err := s.ownMeasurement(c, who)
+	if err != nil {
+		return err
+	}
+	s.renderEditForm(c, http.StatusOK, m, spec, valuesOf(m, chooseLanguage(c.Writer, c.Request)), nil, "")
+	return nil
+}
+
+// ownMeasurement loads the citizen's current measurement named in the path.
+func (s *Server) ownMeasurement(c *gin.Context, who auth.Principal) (record.Measurement, record.Spec, error) {
+	m, err := s.Records.Get(c.Request.Context(), who, who.PersonID, c.Param("id"))
+	if err != nil {
+		return m, record.Spec{}, err
+	}
+	spec, err := specOf(string(m.Kind))
+	return m, spec, err
+}
+
+func (s *Server) renderEditForm(c *gin.Context, status int, m record.Measurement, spec record.Spec, v formValues, errs fieldErrors, problem string) {
+	l := s.layout(c, "meas.edit.title")
+	page := measurementForm(l, spec, v, errs)
+	page.Title = l.T("meas.edit.heading", map[string]string{"Kind": kindName(spec.Kind, l.translator)})
+	page.Heading, page.SubmitLabel = page.Title, l.T("meas.edit.submit")
+	page.Action, page.Version, page.Token, page.Problem = measurementHref(m.ID, "edit"), m.Version, "", problem
+	if len(errs) > 0 || problem != "" {
+		page.Title = l.T("meas.error.title") + ": " + page.Title
+	}
+	s.render(c, status, "measurement_form", page)
+}
+
+// updateMeasurement stores a correction as a new version. A change made
+// elsewhere since the form was loaded wins: the form shows it and asks
+// for the correction again.
+func (s *Server) updateMeasurement(c *gin.Context, who auth.Principal) error {
+	m, spec, err := s.ownMeasurement(c, who)
+	if err != nil {
+		return err
+	}
+	version, err := strconv.Atoi(c.PostForm("version"))
+	if err != nil || version < 1 {
+		return fmt.Errorf("%w: version %q", errBadRequest, c.PostForm("version"))
+	}
+	t := newTranslator(s.i18n, chooseLanguage(c.Writer, c.Request))
+	v := postedValues(c)
+	v.Token = ""
+	in, errs := v.input(spec, t)
+	if len(errs) == 0 {
+		_, err = s.Records.Update(c.Request.Context(), who, who.PersonID, m.ID, in, version)
+		switch {
+		case err == nil:
+			c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?updated=1")
+			return nil
+		case errors.Is(err, record.ErrConflict):
+			s.renderEditForm(c, http.StatusConflict, m, spec, valuesOf(m, t.lang), nil, t.T("meas.error.conflict"))
+			return nil
+		}
+		var ok bool
+		if errs, ok = ruleError(err, spec, t); !ok {
+			return err
+		}
+	}
+	m.Version = version
+	s.renderEditForm(c, http.StatusUnprocessableEntity, m, spec, v, errs, "")
+	return nil
+}
+
+type deletePage struct {
+	layout
+	Question   string
+	Action     string
+	Version    int
+	CancelHref string
+}
+
+func (s *Server) confirmDelete(c *gin.Context, who auth.Principal) error {
+	m, spec, err := s.ownMeasurement(c, who)
+	if err != nil {
+		return err
+	}
+	page := deletePage{layout: s.layout(c, "meas.delete.title"), Action: measurementHref(m.ID, "delete"),
+		Version: m.Version, CancelHref: kindHref(m.Kind)}
+	page.Question = page.T("meas.delete.question", map[string]string{
+		"Kind": kindName(m.Kind, page.translator), "Value": valueWithUnit(m, spec, page.translator),
+		"Time": formatTime(m.At, page.lang).Text,
+	})
+	s.render(c, http.StatusOK, "measurement_delete", page)
+	return nil
+}
+
+func (s *Server) deleteMeasurement(c *gin.Context, who auth.Principal) error {
+	version, err := strconv.Atoi(c.PostForm("version"))
+	if err != nil || version < 1 {
+		return fmt.Errorf("%w: version %q", errBadRequest, c.PostForm("version"))
+	}
+	m, err := s.Records.Delete(c.Request.Context(), who, who.PersonID, c.Param("id"), version)
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, kindHref(m.Kind)+"?deleted=1")
+	return nil
+}
+
+type historyRow struct {
+	Version int
+	Changed timeView
+	At      timeView
+	Value   string
+	Note    string
+	Status  string
+	Deleted bool
+}
+
+type historyPage struct {
+	layout
+	Heading  string
+	Caption  string
+	Rows     []historyRow
+	KindHref string
+	KindName string
+	EditHref string // empty when the measurement is deleted
+}
+
+// measurementHistory lists every version of a measurement, newest first,
+// so the citizen sees what they changed and what they deleted.
+func (s *Server) measurementHistory(c *gin.Context, who auth.Principal) error {
+	versions, err := s.Records.History(c.Request.Context(), who, who.PersonID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if len(versions) == 0 {
+		return fmt.Errorf("measurement %s: %w", c.Param("id"), record.ErrNotFound)
+	}
+	spec, err := specOf(string(versions[0].Kind))
+	if err != nil {
+		return err
+	}
+	page := historyPage{layout: s.layout(c, "meas.history.title"), KindHref: kindHref(spec.Kind)}
+	page.KindName = kindName(spec.Kind, page.translator)
+	page.Heading = page.T("meas.history.heading", map[string]string{"Kind": page.KindName})
+	page.Caption = page.T("meas.history.caption", map[string]string{"Kind": page.KindName})
+	if !versions[0].Deleted {
+		page.EditHref = measurementHref(versions[0].ID, "edit")
+	}
+	for i, m := range versions {
+		page.Rows = append(page.Rows, historyRow{
+			Version: m.Version, Changed: formatTime(m.Updated, page.lang), At: formatTime(m.At, page.lang),
+			Value: valueWithUnit(m, spec, page.translator), Note: m.Note, Deleted: m.Deleted,
+			Status: page.T(versionStatus(i, m)),
+		})
+	}
+	s.render(c, http.StatusOK, "measurement_history", page)
+	return nil
+}
+
+func versionStatus(i int, m record.Measurement) string {
+	switch {
+	case m.Deleted:
+		return "meas.history.deleted"
+	case i == 0:
+		return "meas.history.current"
+	}
+	return "meas.history.earlier"
+}
+
+// withQuery appends q to path when it has any values.
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}

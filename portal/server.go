@@ -105,7 +105,7 @@ func (s *Server) init() error {
 // parsePages parses each page together with the layout, once, at start.
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"home", "error"} {
+	for _, name := range []string{"home", "error", "measurements", "measurement_form", "measurement_kind", "measurement_delete", "measurement_history"} {
 		t, err := template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err

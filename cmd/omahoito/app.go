@@ -17,6 +17,7 @@ import (
 	"github.com/omahoito/omahoito/auth/devidp"
 	"github.com/omahoito/omahoito/auth/oidc"
 	"github.com/omahoito/omahoito/portal"
+	"github.com/omahoito/omahoito/record"
 	"github.com/omahoito/omahoito/store/postgres"
 	"github.com/omahoito/omahoito/store/sqlite"
 )
@@ -27,6 +28,7 @@ var version = "dev"
 // storage is what the app needs of either database adapter.
 type storage interface {
 	auth.Store
+	record.Store
 	SessionStore() scs.Store
 }
 
@@ -69,6 +71,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		Log: log, People: &auth.People{Store: store, Keys: keys}, Directory: store,
 		Sessions:      oidc.NewSessions(store.SessionStore(), strings.HasPrefix(cfg.BaseURL, "https://")),
 		DefaultRegion: cfg.DefaultRegion, Ready: store.Ping, Version: version,
+		Records: &record.Service{Store: store},
 	}
 	if dev {
 		err = a.wireDevIDP(ctx, cfg, store, srv, log)

@@ -76,3 +76,7 @@ func TestDriverErrorStaysInChain(t *testing.T) {
 		t.Fatalf("got %v, want ErrConflict wrapping a 23505 PgError", err)
 	}
 }
+
+func TestRecordConformance(t *testing.T) {
+	storetest.RunRecords(t, func(t *testing.T) storetest.Stores { return pgtest.Open(t) })
+}

@@ -114,3 +114,7 @@ func TestDriverErrorStaysInChain(t *testing.T) {
 		t.Fatalf("got %v, want ErrConflict wrapping an SQLITE_CONSTRAINT_UNIQUE error", err)
 	}
 }
+
+func TestRecordConformance(t *testing.T) {
+	storetest.RunRecords(t, func(t *testing.T) storetest.Stores { return MustOpen(t) })
+}

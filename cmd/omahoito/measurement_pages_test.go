@@ -1,0 +1,328 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const otherHetu = "010190-902S"
+
+var (
+	editLink   = regexp.MustCompile(`href="/measurements/m/([0-9a-f]+)/edit"`)
+	formToken  = regexp.MustCompile(`name="token" value="([0-9a-f]+)"`)
+	versionVal = regexp.MustCompile(`name="version" value="([0-9]+)"`)
+)
+
+// measurementForm is a filled add form: taken ago before now, in Helsinki.
+func measurementForm(kind string, ago time.Duration, fields ...string) url.Values {
+	at := time.Now().Add(-ago).In(mustHelsinki())
+	f := url.Values{"kind": {kind}, "date": {at.Format("2006-01-02")}, "time": {at.Format("15:04")}}
+	for i := 0; i+1 < len(fields); i += 2 {
+		f.Set(fields[i], fields[i+1])
+	}
+	return f
+}
+
+func mustHelsinki() *time.Location {
+	loc, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// mustCitizen logs a citizen in and returns their browser.
+func mustCitizen(tb testing.TB, a *testApp, hetu string) *http.Client {
+	tb.Helper()
+	c := browser(tb)
+	if res, _ := a.citizenLogin(tb, c, hetu, "kainuu"); res.StatusCode != http.StatusOK {
+		tb.Fatalf("citizen login: %d", res.StatusCode)
+	}
+	return c
+}
+
+// addMeasurement posts the add form and expects to land on the kind page.
+func addMeasurement(tb testing.TB, a *testApp, c *http.Client, form url.Values) string {
+	tb.Helper()
+	res, body := postForm(tb, c, a.URL+"/measurements/new", form)
+	want := "/measurements/k/" + form.Get("kind")
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path != want || res.Request.URL.Query().Get("added") != "1" {
+		tb.Fatalf("add %v: landed on %s with %d, want %s?added=1:\n%s", form, res.Request.URL, res.StatusCode, want, body)
+	}
+	if !strings.Contains(body, `role="status"`) {
+		tb.Errorf("no status notice after adding")
+	}
+	return body
+}
+
+// measurementIDs lists the ids in a kind page's table (all time), newest first.
+func measurementIDs(tb testing.TB, a *testApp, c *http.Client, kind string) ([]string, string) {
+	tb.Helper()
+	res, body := get(tb, c, a.URL+"/measurements/k/"+kind+"?range=all")
+	if res.StatusCode != http.StatusOK {
+		tb.Fatalf("kind page %s: %d", kind, res.StatusCode)
+	}
+	var ids []string
+	for _, m := range editLink.FindAllStringSubmatch(body, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids, body
+}
+
+func mustRefuse(tb testing.TB, a *testApp, c *http.Client, form url.Values, field, message string) string {
+	tb.Helper()
+	res, body := postForm(tb, c, a.URL+"/measurements/new", form)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		tb.Fatalf("%v: status %d, want 422:\n%s", form, res.StatusCode, body)
+	}
+	for _, want := range []string{
+		`role="alert"`, `href="#` + field + `"`, `id="` + field + `-error"`, message,
+	} {
+		if !strings.Contains(body, want) {
+			tb.Errorf("%v: refusal lacks %q:\n%s", form, want, body)
+		}
+	}
+	if !regexp.MustCompile(`id="` + field + `"[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*` + field + `-error"`).MatchString(body) {
+		tb.Errorf("%v: field %s is not marked invalid and described by its message:\n%s", form, field, body)
+	}
+	return body
+}
+
+func TestMeasurementPagesAddAndList(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		c := mustCitizen(t, a, testHetu)
+		res, body := get(t, c, a.URL+"/measurements")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "<h1>Kotimittaukset</h1>") ||
+			!strings.Contains(body, `href="/measurements/k/blood-pressure"`) {
+			t.Fatalf("overview: %d\n%s", res.StatusCode, body)
+		}
+		_, home := get(t, c, a.URL+"/")
+		if !strings.Contains(home, `href="/measurements"`) {
+			t.Error("the citizen's home does not link to the measurements")
+		}
+
+		res, body = get(t, c, a.URL+"/measurements/new?kind=blood-pressure")
+		token := formToken.FindStringSubmatch(body)
+		if res.StatusCode != http.StatusOK || token == nil || !strings.Contains(body, `<label for="systolic">`) ||
+			!strings.Contains(body, `type="date"`) || !strings.Contains(body, `maxlength="1000"`) {
+			t.Fatalf("add form: %d\n%s", res.StatusCode, body)
+		}
+		bp := measurementForm("blood-pressure", 10*time.Minute, "systolic", "128", "diastolic", "82", "note", "aamulla", "token", token[1])
+		page := addMeasurement(t, a, c, bp)
+		for _, want := range []string{`role="img"`, "<svg", `<td class="num">128</td>`, `<td class="num">82</td>`, "aamulla"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("blood-pressure page lacks %q", want)
+			}
+		}
+		if strings.Contains(page, "style=") || strings.Contains(page, "<script") {
+			t.Error("the kind page has inline style or script, which the CSP forbids")
+		}
+		// The same form sent twice (a double click, a reload) stores it once.
+		addMeasurement(t, a, c, bp)
+		if ids, _ := measurementIDs(t, a, c, "blood-pressure"); len(ids) != 1 {
+			t.Fatalf("after sending one form twice: %d measurements, want 1", len(ids))
+		}
+		_, overview := get(t, c, a.URL+"/measurements")
+		if !strings.Contains(overview, "128/82\u00a0mmHg") {
+			t.Errorf("overview does not show the latest blood pressure:\n%s", overview)
+		}
+
+		// Decimal comma and point in Finnish; mg/dl converted to mmol/l.
+		addMeasurement(t, a, c, measurementForm("glucose", time.Hour, "value", "6,2", "unit", "mmol/L"))
+		addMeasurement(t, a, c, measurementForm("glucose", 2*time.Hour, "value", "5.4", "unit", "mmol/L"))
+		addMeasurement(t, a, c, measurementForm("glucose", 3*time.Hour, "value", "108", "unit", "mg/dL"))
+		ids, glucose := measurementIDs(t, a, c, "glucose")
+		if len(ids) != 3 {
+			t.Fatalf("glucose: %d measurements, want 3", len(ids))
+		}
+		for _, want := range []string{`<td class="num">6,2</td>`, `<td class="num">5,4</td>`, `<td class="num">6,0</td>`} {
+			if !strings.Contains(glucose, want) {
+				t.Errorf("glucose page lacks %s", want)
+			}
+		}
+		// English numbers use a point; a comma there is refused, not guessed.
+		get(t, c, a.URL+"/measurements?lang=en")
+		mustRefuse(t, a, c, measurementForm("glucose", time.Hour, "value", "6,2", "unit", "mmol/L"), "value", "Enter the value as a number")
+		_, en := get(t, c, a.URL+"/measurements/k/glucose")
+		if !strings.Contains(en, `<td class="num">6.2</td>`) {
+			t.Error("English page does not show 6.2 with a decimal point")
+		}
+	})
+}
+
+func TestMeasurementPagesRefuseBreakingRules(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		c := mustCitizen(t, a, testHetu)
+		body := mustRefuse(t, a, c, measurementForm("blood-pressure", time.Minute, "systolic", "400", "diastolic", "82"),
+			"systolic", "Arvo on uskottavan vaihteluvälin ulkopuolella (40–300 mmHg)")
+		if !strings.Contains(body, `value="400"`) {
+			t.Error("the refused form does not keep what was typed")
+		}
+		mustRefuse(t, a, c, measurementForm("blood-pressure", time.Minute, "systolic", "80", "diastolic", "90"),
+			"systolic", "Yläpaineen on oltava suurempi kuin alapaineen")
+		mustRefuse(t, a, c, measurementForm("blood-pressure", -24*time.Hour, "systolic", "128", "diastolic", "82"),
+			"date", "Mittausaika on tulevaisuudessa")
+		mustRefuse(t, a, c, measurementForm("body-weight", time.Minute, "value", "kolme", "unit", "kg"),
+			"value", "Anna arvo numeroina")
+		mustRefuse(t, a, c, measurementForm("glucose", time.Minute, "value", "0,2", "unit", "mmol/L"),
+			"value", "(0,5–50 mmol/l)")
+		mustRefuse(t, a, c, measurementForm("body-weight", time.Minute, "value", "80", "unit", "stone"),
+			"unit", "Valitse yksikkö")
+		mustRefuse(t, a, c, measurementForm("heart-rate", time.Minute, "value", "70", "note", strings.Repeat("å", 1001)),
+			"note", "enintään 1000 merkkiä")
+		mustRefuse(t, a, c, measurementForm("heart-rate", time.Minute, "value", "70", "date", "31.2.2026"),
+			"date", "Anna päivämäärä")
+		for _, kind := range []string{"blood-pressure", "body-weight", "glucose", "heart-rate"} {
+			if ids, _ := measurementIDs(t, a, c, kind); len(ids) != 0 {
+				t.Errorf("%s: a refused form stored %d measurements", kind, len(ids))
+			}
+		}
+		if res, _ := get(t, c, a.URL+"/measurements/new?kind=cholesterol"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("unknown kind: %d, want 404", res.StatusCode)
+		}
+	})
+}
+
+func TestMeasurementPagesCorrectDeleteHistory(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		c := mustCitizen(t, a, testHetu)
+		addMeasurement(t, a, c, measurementForm("blood-pressure", time.Hour, "systolic", "128", "diastolic", "82"))
+		ids, _ := measurementIDs(t, a, c, "blood-pressure")
+		if len(ids) != 1 {
+			t.Fatalf("%d measurements, want 1", len(ids))
+		}
+		id := ids[0]
+		edit := a.URL + "/measurements/m/" + id + "/edit"
+		res, form := get(t, c, edit)
+		v := versionVal.FindStringSubmatch(form)
+		if res.StatusCode != http.StatusOK || v == nil || v[1] != "1" || !strings.Contains(form, `value="128"`) {
+			t.Fatalf("edit form: %d\n%s", res.StatusCode, form)
+		}
+		fix := measurementForm("blood-pressure", time.Hour, "systolic", "130", "diastolic", "85", "version", "1")
+		res, body := postForm(t, c, edit, fix)
+		if res.StatusCode != http.StatusOK || res.Request.URL.Query().Get("updated") != "1" || !strings.Contains(body, `<td class="num">130</td>`) {
+			t.Fatalf("correction: %s %d\n%s", res.Request.URL, res.StatusCode, body)
+		}
+		// A form loaded before that correction is stale: the change is not lost.
+		res, body = postForm(t, c, edit, fix)
+		if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Mittausta oli muutettu") ||
+			!strings.Contains(body, `name="version" value="2"`) {
+			t.Fatalf("stale correction: %d\n%s", res.StatusCode, body)
+		}
+		history := a.URL + "/measurements/m/" + id + "/history"
+		_, hist := get(t, c, history)
+		for _, want := range []string{"130/85\u00a0mmHg", "128/82\u00a0mmHg", "Voimassa", "Aiempi versio"} {
+			if !strings.Contains(hist, want) {
+				t.Errorf("history lacks %q:\n%s", want, hist)
+			}
+		}
+
+		res, confirm := get(t, c, a.URL+"/measurements/m/"+id+"/delete")
+		if res.StatusCode != http.StatusOK || !strings.Contains(confirm, "Poistetaanko mittaus?") || !strings.Contains(confirm, "130/85") {
+			t.Fatalf("delete confirmation: %d\n%s", res.StatusCode, confirm)
+		}
+		res, _ = postForm(t, c, a.URL+"/measurements/m/"+id+"/delete", url.Values{"version": {"2"}})
+		if res.StatusCode != http.StatusOK || res.Request.URL.Query().Get("deleted") != "1" {
+			t.Fatalf("delete: %s %d", res.Request.URL, res.StatusCode)
+		}
+		if ids, _ := measurementIDs(t, a, c, "blood-pressure"); len(ids) != 0 {
+			t.Errorf("a deleted measurement is still listed: %v", ids)
+		}
+		_, hist = get(t, c, history)
+		if !strings.Contains(hist, "Poistettu") || !strings.Contains(hist, "128/82") || strings.Count(hist, `<th scope="row">`) != 3 {
+			t.Errorf("history after delete should keep three versions:\n%s", hist)
+		}
+		if res, _ := get(t, c, edit); res.StatusCode != http.StatusGone {
+			t.Errorf("editing a deleted measurement: %d, want 410", res.StatusCode)
+		}
+	})
+}
+
+func TestMeasurementPagesBelongToTheCitizen(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		owner := mustCitizen(t, a, testHetu)
+		addMeasurement(t, a, owner, measurementForm("heart-rate", time.Hour, "value", "64"))
+		ids, _ := measurementIDs(t, a, owner, "heart-rate")
+		if len(ids) != 1 {
+			t.Fatalf("%d measurements, want 1", len(ids))
+		}
+		other := mustCitizen(t, a, otherHetu)
+		for _, p := range []string{"edit", "delete", "history"} {
+			if res, _ := get(t, other, a.URL+"/measurements/m/"+ids[0]+"/"+p); res.StatusCode != http.StatusNotFound {
+				t.Errorf("another citizen's GET %s: %d, want 404", p, res.StatusCode)
+			}
+		}
+		res, _ := postForm(t, other, a.URL+"/measurements/m/"+ids[0]+"/delete", url.Values{"version": {"1"}})
+		if res.StatusCode != http.StatusNotFound {
+			t.Errorf("another citizen's delete: %d, want 404", res.StatusCode)
+		}
+		if ids, _ := measurementIDs(t, a, other, "heart-rate"); len(ids) != 0 {
+			t.Errorf("another citizen sees %d measurements", len(ids))
+		}
+		if still, _ := measurementIDs(t, a, owner, "heart-rate"); len(still) != 1 {
+			t.Error("the owner's measurement is gone")
+		}
+
+		pro := browser(t)
+		a.professionalLogin(t, pro, "kainuu-doctor")
+		for _, p := range []string{"/measurements", "/measurements/k/heart-rate", "/measurements/m/" + ids[0] + "/history"} {
+			if res, body := get(t, pro, a.URL+p); res.StatusCode != http.StatusForbidden || !strings.Contains(body, `role="alert"`) {
+				t.Errorf("professional GET %s: %d, want the 403 page", p, res.StatusCode)
+			}
+		}
+		if res, _ := get(t, browser(t), a.URL+"/measurements"); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("anonymous: %d, want 401", res.StatusCode)
+		}
+		assertNoPersonalData(t, a, testHetu, otherHetu)
+	})
+}
+
+func TestMeasurementPagesPagingAndDates(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		c := mustCitizen(t, a, testHetu)
+		const n = 105
+		for i := range n {
+			form := measurementForm("heart-rate", time.Duration(i)*6*time.Hour+time.Minute, "value", strconv.Itoa(50+i))
+			if res, body := postForm(t, c, a.URL+"/measurements/new", form); res.StatusCode != http.StatusOK {
+				t.Fatalf("add %d: %d\n%s", i, res.StatusCode, body)
+			}
+		}
+		ids, first := measurementIDs(t, a, c, "heart-rate")
+		if len(ids) != 100 || !strings.Contains(first, "mittauksia 105") || !strings.Contains(first, "Mittauksia 105.") {
+			t.Fatalf("first page: %d rows, want 100 of 105", len(ids))
+		}
+		if !strings.Contains(first, `<td class="num">50</td>`) || strings.Contains(first, `<td class="num">154</td>`) {
+			t.Error("the first page does not start with the newest measurement")
+		}
+		next := regexp.MustCompile(`href="([^"]*after=[^"]+)"`).FindStringSubmatch(first)
+		if next == nil {
+			t.Fatal("no link to older measurements")
+		}
+		_, second := get(t, c, a.URL+strings.ReplaceAll(next[1], "&amp;", "&"))
+		if got := len(editLink.FindAllString(second, -1)); got != 5 || !strings.Contains(second, `<td class="num">154</td>`) ||
+			!strings.Contains(second, "Uusimmat mittaukset") {
+			t.Errorf("second page: %d rows, want the 5 oldest and a link back", got)
+		}
+
+		// Chosen dates: the last two Helsinki days hold 4 to 8 readings.
+		today := time.Now().In(mustHelsinki())
+		q := url.Values{"from": {today.AddDate(0, 0, -1).Format("2006-01-02")}, "to": {today.Format("2006-01-02")}}
+		_, chosen := get(t, c, a.URL+"/measurements/k/heart-rate?"+q.Encode())
+		if got := len(editLink.FindAllString(chosen, -1)); got < 4 || got > 8 || strings.Contains(chosen, `aria-current="true">30`) {
+			t.Errorf("from %s to %s: %d rows", q.Get("from"), q.Get("to"), got)
+		}
+		res, bad := get(t, c, a.URL+"/measurements/k/heart-rate?from=2026-13-01")
+		if res.StatusCode != http.StatusOK || !strings.Contains(bad, `id="filter-error"`) || !strings.Contains(bad, `aria-invalid="true"`) {
+			t.Errorf("unreadable date: %d, want the page with a message at the filter", res.StatusCode)
+		}
+		// The language links of the add form lead back to choosing a kind.
+		if res, _ := get(t, c, a.URL+"/measurements/new?lang=sv"); res.Request.URL.Path != "/measurements" {
+			t.Errorf("add form without a kind went to %s", res.Request.URL)
+		}
+	})
+}

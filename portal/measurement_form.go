@@ -1,0 +1,303 @@
+package portal
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/omahoito/omahoito/record"
+)
+
+// Field ids of the measurement form: the input ids and names, and what
+// the error summary links to.
+const (
+	fieldValue     = "value"
+	fieldSystolic  = "systolic"
+	fieldDiastolic = "diastolic"
+	fieldUnit      = "unit"
+	fieldDate      = "date"
+	fieldTime      = "time"
+	fieldNote      = "note"
+)
+
+// fieldOrder is the order of the fields on the form, and of the error summary.
+var fieldOrder = []string{fieldValue, fieldSystolic, fieldDiastolic, fieldUnit, fieldDate, fieldTime, fieldNote}
+
+// formIdentifierSystem names the identifiers the form gives new
+// measurements, so that a form sent twice stores one measurement.
+const formIdentifierSystem = "urn:omahoito:form"
+
+var tokenPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func newFormToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// formValues is the form as typed, kept as text so that a refused form
+// comes back exactly as it was sent.
+type formValues struct {
+	Value, Systolic, Diastolic, Unit, Date, Time, Note string
+	Token                                              string // new measurements: makes a repeated send idempotent
+}
+
+// fieldErrors maps a field id to its translated message.
+type fieldErrors map[string]string
+
+func postedValues(c *gin.Context) formValues {
+	v := formValues{
+		Value: c.PostForm(fieldValue), Systolic: c.PostForm(fieldSystolic), Diastolic: c.PostForm(fieldDiastolic),
+		Unit: c.PostForm(fieldUnit), Date: c.PostForm(fieldDate), Time: c.PostForm(fieldTime),
+		Note: strings.ReplaceAll(c.PostForm(fieldNote), "\r\n", "\n"), Token: c.PostForm("token"),
+	}
+	if !tokenPattern.MatchString(v.Token) {
+		v.Token = newFormToken()
+	}
+	return v
+}
+
+// defaultValues is an empty form for a measurement taken now.
+func defaultValues(now time.Time) formValues {
+	local := now.In(helsinki)
+	return formValues{Date: local.Format("2006-01-02"), Time: local.Format("15:04"), Token: newFormToken()}
+}
+
+// valuesOf fills the form with a stored measurement, for correcting it.
+func valuesOf(m record.Measurement, lang string) formValues {
+	local := m.At.In(helsinki)
+	v := formValues{Date: local.Format("2006-01-02"), Time: local.Format("15:04"), Note: m.Note}
+	if m.Kind == record.BloodPressure {
+		v.Systolic, v.Diastolic = formatInput(m.Value, lang), formatInput(m.Diastolic, lang)
+	} else {
+		v.Value = formatInput(m.Value, lang)
+	}
+	return v
+}
+
+// input turns the typed form into a record.Input, or says which fields
+// could not be read. The rules themselves are record's: Normalize checks
+// ranges, the future and the note length.
+func (v formValues) input(spec record.Spec, t translator) (record.Input, fieldErrors) {
+	errs := fieldErrors{}
+	in := record.Input{Kind: spec.Kind, Note: v.Note}
+	if spec.Kind == record.BloodPressure {
+		in.Value = readNumber(v.Systolic, fieldSystolic, t, errs)
+		in.Diastolic = readNumber(v.Diastolic, fieldDiastolic, t, errs)
+	} else {
+		in.Value = readNumber(v.Value, fieldValue, t, errs)
+	}
+	if len(spec.Conversions) > 0 {
+		in.Unit = v.Unit
+		if !acceptsUnit(spec, v.Unit) {
+			errs[fieldUnit] = t.T("meas.error.unit")
+		}
+	}
+	in.At = readMoment(v, t, errs)
+	if v.Token != "" {
+		in.Identifier = formIdentifierSystem + "|" + v.Token
+	}
+	return in, errs
+}
+
+func acceptsUnit(spec record.Spec, unit string) bool {
+	for _, u := range spec.Units() {
+		if u == unit {
+			return true
+		}
+	}
+	return false
+}
+
+func readNumber(s, field string, t translator, errs fieldErrors) float64 {
+	if strings.TrimSpace(s) == "" {
+		errs[field] = t.T("meas.error.required")
+		return 0
+	}
+	v, ok := parseNumber(s, t.lang)
+	if !ok {
+		errs[field] = t.T("meas.error.number", map[string]string{"Example": formatNumber(6.5, 1, t.lang)})
+	}
+	return v
+}
+
+func readMoment(v formValues, t translator, errs fieldErrors) time.Time {
+	day, dayOK := parseDate(v.Date)
+	clock, clockOK := parseClock(v.Time)
+	if !dayOK {
+		errs[fieldDate] = t.T("meas.error.date")
+	}
+	if !clockOK {
+		errs[fieldTime] = t.T("meas.error.time")
+	}
+	if !dayOK || !clockOK {
+		return time.Time{}
+	}
+	return atClock(day, clock)
+}
+
+// ruleError turns record's refusal into a message on the field it names.
+// ok is false for an error that is not a rule violation.
+func ruleError(err error, spec record.Spec, t translator) (fieldErrors, bool) {
+	var fe *record.FieldError
+	if !errors.As(err, &fe) {
+		return nil, false
+	}
+	value := fieldValue
+	if spec.Kind == record.BloodPressure {
+		value = fieldSystolic
+	}
+	switch {
+	case strings.HasSuffix(fe.Field, ".unit"):
+		return fieldErrors{fieldUnit: t.T("meas.error.unit")}, true
+	case fe.Field == "Observation.valueQuantity.value":
+		return fieldErrors{value: rangeMessage(spec.Range, spec, t)}, true
+	case fe.Field == "Observation.component[1].valueQuantity.value" && spec.Diastolic != nil:
+		return fieldErrors{fieldDiastolic: rangeMessage(*spec.Diastolic, spec, t)}, true
+	case fe.Field == "Observation.component[0].valueQuantity.value":
+		return fieldErrors{fieldSystolic: t.T("meas.error.systolic")}, true
+	case fe.Field == "Observation.effectiveDateTime":
+		return fieldErrors{fieldDate: t.T("meas.error.future")}, true
+	case fe.Field == "Observation.note":
+		return fieldErrors{fieldNote: t.T("meas.error.note", map[string]int{"Max": record.MaxNoteLength})}, true
+	}
+	return fieldErrors{value: t.T("meas.error.invalid")}, true
+}
+
+func rangeMessage(r record.Range, spec record.Spec, t translator) string {
+	return t.T("meas.error.range", rangeData(r, spec, t))
+}
+
+func rangeData(r record.Range, spec record.Spec, t translator) map[string]string {
+	return map[string]string{
+		"Min":  formatNumber(r.Min, decimalsOf(r.Min), t.lang),
+		"Max":  formatNumber(r.Max, decimalsOf(r.Max), t.lang),
+		"Unit": unitLabel(spec, t),
+	}
+}
+
+// decimalsOf is 1 for a number with a fraction (0.5), else 0.
+func decimalsOf(v float64) int {
+	if v != float64(int64(v)) {
+		return 1
+	}
+	return 0
+}
+
+// formField is one labelled input with its hint and error.
+type formField struct {
+	ID, Label, Hint, Value, Error string
+}
+
+// DescribedBy lists the ids of the hint and the error, for aria-describedby.
+func (f formField) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ID+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+type unitOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+type summaryItem struct{ Href, Text string }
+
+// measurementFormPage adds a measurement or corrects one.
+type measurementFormPage struct {
+	layout
+	Heading     string
+	Action      string
+	Kind        string
+	Token       string // new measurements only
+	Version     int    // corrections only: the version being corrected
+	BP          bool
+	Value       formField
+	Systolic    formField
+	Diastolic   formField
+	Unit        formField
+	Units       []unitOption // empty: the kind has one unit
+	Date        formField
+	Time        formField
+	Note        formField
+	MaxNote     int
+	Errors      []summaryItem
+	Problem     string // a message about the whole form, e.g. a conflicting change
+	SubmitLabel string
+	CancelHref  string
+}
+
+// measurementForm builds the form page for spec from typed values and errors.
+func measurementForm(l layout, spec record.Spec, v formValues, errs fieldErrors) measurementFormPage {
+	unit := unitLabel(spec, l.translator)
+	hint := l.T("meas.hint.range", rangeData(spec.Range, spec, l.translator))
+	if spec.Decimals > 0 {
+		hint += " " + l.T("meas.hint.decimals", map[string]string{"Example": formatNumber(6.5, 1, l.lang)})
+	}
+	p := measurementFormPage{
+		layout: l, Kind: string(spec.Kind), Token: v.Token, BP: spec.Kind == record.BloodPressure, MaxNote: record.MaxNoteLength,
+		Date:       formField{ID: fieldDate, Label: l.T("meas.field.date"), Value: v.Date, Error: errs[fieldDate]},
+		Time:       formField{ID: fieldTime, Label: l.T("meas.field.time"), Value: v.Time, Error: errs[fieldTime]},
+		Note:       formField{ID: fieldNote, Label: l.T("meas.field.note"), Hint: l.T("meas.hint.note", map[string]int{"Max": record.MaxNoteLength}), Value: v.Note, Error: errs[fieldNote]},
+		CancelHref: kindHref(spec.Kind),
+	}
+	if p.BP {
+		dia := l.T("meas.hint.range", rangeData(*spec.Diastolic, spec, l.translator))
+		p.Systolic = formField{ID: fieldSystolic, Label: l.T("meas.field.systolic", map[string]string{"Unit": unit}), Hint: hint, Value: v.Systolic, Error: errs[fieldSystolic]}
+		p.Diastolic = formField{ID: fieldDiastolic, Label: l.T("meas.field.diastolic", map[string]string{"Unit": unit}), Hint: dia, Value: v.Diastolic, Error: errs[fieldDiastolic]}
+	} else {
+		p.Value = formField{ID: fieldValue, Label: valueLabel(spec, l.translator), Hint: hint, Value: v.Value, Error: errs[fieldValue]}
+	}
+	if len(spec.Conversions) > 0 {
+		p.Unit = formField{ID: fieldUnit, Label: l.T("meas.field.unit"), Value: v.Unit, Error: errs[fieldUnit]}
+		p.Units = unitOptions(spec, v.Unit)
+	}
+	p.Errors = summary(p, errs)
+	return p
+}
+
+// valueLabel names the value field: the kind, with its unit unless the
+// form lets the person choose the unit.
+func valueLabel(spec record.Spec, t translator) string {
+	name := kindName(spec.Kind, t)
+	if len(spec.Conversions) > 0 {
+		return name
+	}
+	return name + " (" + unitLabel(spec, t) + ")"
+}
+
+func unitOptions(spec record.Spec, chosen string) []unitOption {
+	if chosen == "" {
+		chosen = spec.Unit
+	}
+	opts := []unitOption{{Value: spec.Unit, Label: spec.UnitDisplay, Selected: chosen == spec.Unit}}
+	for _, c := range spec.Conversions {
+		opts = append(opts, unitOption{Value: c.Unit, Label: c.Display, Selected: chosen == c.Unit})
+	}
+	return opts
+}
+
+// summary lists the errors in form order, each linking to its field.
+func summary(p measurementFormPage, errs fieldErrors) []summaryItem {
+	fields := map[string]formField{
+		fieldValue: p.Value, fieldSystolic: p.Systolic, fieldDiastolic: p.Diastolic,
+		fieldUnit: p.Unit, fieldDate: p.Date, fieldTime: p.Time, fieldNote: p.Note,
+	}
+	var items []summaryItem
+	for _, id := range fieldOrder {
+		if msg := errs[id]; msg != "" && fields[id].ID != "" {
+			items = append(items, summaryItem{Href: "#" + id, Text: fields[id].Label + ": " + msg})
+		}
+	}
+	return items
+}

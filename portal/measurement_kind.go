@@ -1,0 +1,244 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/record"
+)
+
+// Limits of the kind page: table rows per page, and the most measurements
+// one chart loads (over fifty years of daily readings).
+const (
+	tableRows     = 100
+	maxChartPoint = 20000
+)
+
+// periodChoice is one of the range links.
+type periodChoice struct {
+	Key         string
+	MsgID       string
+	Years, Days int // how far back from now; both zero: all
+}
+
+var periodChoices = []periodChoice{
+	{Key: "7d", MsgID: "meas.range.week", Days: 7},
+	{Key: "30d", MsgID: "meas.range.month", Days: 30}, // the default
+	{Key: "90d", MsgID: "meas.range.quarter", Days: 90},
+	{Key: "1y", MsgID: "meas.range.year", Years: 1},
+	{Key: "all", MsgID: "meas.range.all"},
+}
+
+// period is the time range a kind page shows.
+type period struct {
+	Key      string    // a periodChoice key; empty for dates the person chose
+	From, To time.Time // zero: open; To is exclusive for chosen dates
+	Label    string
+	// FromInput and ToInput are the chosen dates, as typed back into the filter form.
+	FromInput, ToInput string
+}
+
+// choosePeriod reads ?range= or ?from=&to=. Unreadable dates give the
+// default range and a message for the filter form.
+func choosePeriod(c *gin.Context, now time.Time, t translator) (period, string) {
+	from, to := c.Query("from"), c.Query("to")
+	if from != "" || to != "" {
+		p, ok := chosenDates(from, to, now, t)
+		if ok {
+			return p, ""
+		}
+		return presetPeriod(c.Query("range"), now, t), t.T("meas.error.daterange")
+	}
+	return presetPeriod(c.Query("range"), now, t), ""
+}
+
+func presetPeriod(key string, now time.Time, t translator) period {
+	choice := periodChoices[1]
+	for _, pc := range periodChoices {
+		if pc.Key == key {
+			choice = pc
+		}
+	}
+	p := period{Key: choice.Key, Label: t.T(choice.MsgID)}
+	if choice.Years != 0 || choice.Days != 0 {
+		p.From, p.To = now.AddDate(-choice.Years, 0, -choice.Days), now
+	}
+	return p
+}
+
+func chosenDates(from, to string, now time.Time, t translator) (period, bool) {
+	p := period{FromInput: from, ToInput: to}
+	if from != "" {
+		d, ok := parseDate(from)
+		if !ok {
+			return p, false
+		}
+		p.From = d
+	}
+	if to != "" {
+		d, ok := parseDate(to)
+		if !ok {
+			return p, false
+		}
+		p.To = d.AddDate(0, 0, 1) // the whole last day
+	}
+	if !p.From.IsZero() && !p.To.IsZero() && !p.From.Before(p.To) {
+		return p, false
+	}
+	p.Label = t.T("meas.range.chosen", map[string]string{"From": dateOrDots(p.From, t.lang), "To": dateOrDots(p.To.AddDate(0, 0, -1), t.lang)})
+	if p.To.IsZero() {
+		p.Label = t.T("meas.range.chosen", map[string]string{"From": dateOrDots(p.From, t.lang), "To": formatDate(now, t.lang)})
+	}
+	return p, true
+}
+
+func dateOrDots(d time.Time, lang string) string {
+	if d.IsZero() || d.Year() < 1900 {
+		return "…"
+	}
+	return formatDate(d, lang)
+}
+
+func (p period) query(personID string, kind record.Kind) record.Query {
+	return record.Query{
+		PersonID: personID, Kinds: []record.Kind{kind}, From: p.From, To: p.To,
+		ToOpen: p.Key == "" && !p.To.IsZero(), Desc: true,
+	}
+}
+
+// params are the query parameters that select p, for links.
+func (p period) params() url.Values {
+	if p.Key != "" {
+		return url.Values{"range": {p.Key}}
+	}
+	q := url.Values{}
+	if p.FromInput != "" {
+		q.Set("from", p.FromInput)
+	}
+	if p.ToInput != "" {
+		q.Set("to", p.ToInput)
+	}
+	return q
+}
+
+type rangeLink struct {
+	Href, Label string
+	Current     bool
+}
+
+type kindPage struct {
+	layout
+	Heading     string
+	Notice      string
+	AddHref     string
+	AddLabel    string
+	Ranges      []rangeLink
+	From, To    formField
+	FilterError string
+	Chart       chartView
+	Caption     string
+	Columns     []string
+	Rows        []measurementRow
+	NextHref    string
+	FirstHref   string // back to the newest, on later pages
+}
+
+// kindPage shows one kind: a chart of the chosen period and the table of
+// its measurements, newest first.
+func (s *Server) kindPage(c *gin.Context, who auth.Principal) error {
+	spec, err := specOf(c.Param("kind"))
+	if err != nil {
+		return err
+	}
+	after, err := decodeCursor(c.Query("after"))
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	page := kindPage{layout: s.layout(c, "meas.overview.title")}
+	per, filterErr := choosePeriod(c, now, page.translator)
+	ms, total, err := s.loadPeriod(c.Request.Context(), who, per.query(who.PersonID, spec.Kind))
+	if err != nil {
+		return err
+	}
+	name := kindName(spec.Kind, page.translator)
+	page.Title, page.Heading = name, name
+	page.Notice = notice(c.Query, page.translator)
+	page.AddHref, page.AddLabel = "/measurements/new?kind="+string(spec.Kind), page.T("meas.page.add", map[string]string{"Kind": name})
+	page.Ranges = rangeLinks(spec.Kind, per, page.translator)
+	page.FilterError = filterErr
+	page.From = formField{ID: "from", Label: page.T("meas.filter.from"), Value: per.FromInput}
+	page.To = formField{ID: "to", Label: page.T("meas.filter.to"), Value: per.ToInput}
+	page.Chart = s.chart(c.Request.Context(), spec, ms, per, now, page.translator)
+	page.Caption = page.T("meas.table.caption", map[string]any{"Kind": name, "Period": per.Label, "Count": total})
+	page.Columns = valueColumns(spec, page.translator)
+	if err := s.tablePage(c, who, spec, per, ms, after, &page); err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "measurement_kind", page)
+	return nil
+}
+
+// loadPeriod loads the period's measurements newest first, page by page,
+// up to maxChartPoint of them, and how many there are in all.
+func (s *Server) loadPeriod(ctx context.Context, who auth.Principal, q record.Query) ([]record.Measurement, int, error) {
+	q.Limit = record.MaxPageSize
+	var ms []record.Measurement
+	for {
+		p, err := s.Records.Search(ctx, who, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		ms = append(ms, p.Measurements...)
+		if p.Next == nil || len(ms) >= maxChartPoint {
+			return ms, p.Total, nil
+		}
+		q.After = p.Next
+	}
+}
+
+// tablePage fills the table: the newest rows from what the chart loaded,
+// or, on a later page, the rows after the cursor.
+func (s *Server) tablePage(c *gin.Context, who auth.Principal, spec record.Spec, per period, ms []record.Measurement, after *record.Cursor, page *kindPage) error {
+	rows, next := ms, (*record.Cursor)(nil)
+	if after != nil {
+		q := per.query(who.PersonID, spec.Kind)
+		q.Limit, q.After = tableRows, after
+		p, err := s.Records.Search(c.Request.Context(), who, q)
+		if err != nil {
+			return err
+		}
+		rows, next = p.Measurements, p.Next
+		page.FirstHref = withQuery(kindHref(spec.Kind), per.params())
+	} else if len(rows) > tableRows {
+		rows = rows[:tableRows]
+		last := rows[len(rows)-1]
+		next = &record.Cursor{At: last.At, ID: last.ID}
+	}
+	for _, m := range rows {
+		page.Rows = append(page.Rows, rowOf(m, spec, page.lang))
+	}
+	if next != nil {
+		q := per.params()
+		q.Set("after", encodeCursor(next))
+		page.NextHref = withQuery(kindHref(spec.Kind), q)
+	}
+	return nil
+}
+
+func rangeLinks(kind record.Kind, per period, t translator) []rangeLink {
+	links := make([]rangeLink, 0, len(periodChoices))
+	for _, pc := range periodChoices {
+		links = append(links, rangeLink{
+			Href:    withQuery(kindHref(kind), url.Values{"range": {pc.Key}}),
+			Label:   t.T(pc.MsgID),
+			Current: pc.Key == per.Key,
+		})
+	}
+	return links
+}
