@@ -29,7 +29,9 @@ func Capability(base, version string, published time.Time) fm.CapabilityStatemen
 				resource(fm.ResourceTypePatient, token("identifier")),
 				resource(fm.ResourceTypePractitioner, token("identifier"), str("name")),
 				resource(fm.ResourceTypeOrganization, token("identifier"), str("name")),
+				observation(),
 			},
+			Interaction: []fm.CapabilityStatementRestInteraction{{Code: fm.SystemRestfulInteractionTransaction}},
 		}},
 	}
 }
@@ -51,4 +53,23 @@ func token(name string) fm.CapabilityStatementRestResourceSearchParam {
 
 func str(name string) fm.CapabilityStatementRestResourceSearchParam {
 	return fm.CapabilityStatementRestResourceSearchParam{Name: name, Type: fm.SearchParamTypeString}
+}
+
+func observation() fm.CapabilityStatementRestResource {
+	versioned := fm.ResourceVersionPolicyVersionedUpdate
+	r := resource(fm.ResourceTypeObservation,
+		fm.CapabilityStatementRestResourceSearchParam{Name: "patient", Type: fm.SearchParamTypeReference},
+		token("code"),
+		fm.CapabilityStatementRestResourceSearchParam{Name: "date", Type: fm.SearchParamTypeDate},
+	)
+	r.Versioning = &versioned
+	r.ReadHistory = ptr(true)
+	r.Interaction = append(r.Interaction,
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionCreate},
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionVread},
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionUpdate},
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionDelete},
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionHistoryInstance},
+	)
+	return r
 }

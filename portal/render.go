@@ -15,7 +15,8 @@ import (
 type layout struct {
 	translator
 	Title     string
-	Path      string // current path, for the language links
+	Path      string     // current path, for the language links
+	Query     url.Values // current query, kept by the language links
 	LoggedIn  bool
 	RequestID string
 }
@@ -35,9 +36,14 @@ var languageLabels = map[string]string{"fi": "Suomeksi", "sv": "På svenska", "e
 func (l layout) LanguageLinks() []languageLink {
 	links := make([]languageLink, 0, len(Languages))
 	for _, code := range Languages {
+		q := url.Values{}
+		for k, v := range l.Query {
+			q[k] = v
+		}
+		q.Set("lang", code)
 		links = append(links, languageLink{
 			Code: code, Label: languageLabels[code],
-			Href:    l.Path + "?" + url.Values{"lang": {code}}.Encode(),
+			Href:    l.Path + "?" + q.Encode(),
 			Current: code == l.lang,
 		})
 	}
@@ -51,6 +57,7 @@ func (s *Server) layout(c *gin.Context, titleID string) layout {
 		translator: t,
 		Title:      t.T(titleID),
 		Path:       c.Request.URL.Path,
+		Query:      c.Request.URL.Query(),
 		LoggedIn:   !principal(c).IsZero(),
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/omahoito/omahoito/internal/fhirschema"
 )
 
 // noRedirect returns a browser that stops at the first redirect, to look at
@@ -120,6 +122,7 @@ func TestAnonymousAPIIsRefused(t *testing.T) {
 		!strings.Contains(body, `"fhirVersion":"4.0.1"`) {
 		t.Errorf("metadata: %d %s", res.StatusCode, body)
 	}
+	fhirschema.Validate(t, []byte(body))
 	res, body = get(t, c, a.URL+"/fhir/r4/Nothing")
 	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "OperationOutcome") {
 		t.Errorf("unknown API path: %d %s", res.StatusCode, body)

@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +64,7 @@ func (s *Store) createOnce(ctx context.Context, ms []record.Measurement) (map[in
 			return err
 		}
 		fresh := splitExisting(ms, found, existing)
+		slices.SortStableFunc(fresh, byIdentifier)
 		if err := copyInto(ctx, tx, "observations", fresh); err != nil {
 			return err
 		}
@@ -71,6 +74,14 @@ func (s *Store) createOnce(ctx context.Context, ms []record.Measurement) (map[in
 		return nil, err
 	}
 	return existing, nil
+}
+
+// byIdentifier orders measurements by (person, identifier). Concurrent
+// creates that insert in this one order cannot each wait for an identifier
+// the other holds: the later one waits for the earlier to end, then finds
+// its measurements stored.
+func byIdentifier(a, b record.Measurement) int {
+	return cmp.Or(strings.Compare(a.PersonID, b.PersonID), strings.Compare(a.Identifier, b.Identifier))
 }
 
 // lostRace reports whether a create failed for a concurrent one: that one

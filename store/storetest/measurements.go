@@ -288,7 +288,8 @@ func testConcurrentCreateSameIdentifier(t *testing.T, s Stores) {
 
 // testConcurrentCreateCrossed: two clients send the same identifiers in
 // opposite orders at once, so each may wait for the other; both succeed
-// and each identifier is stored once.
+// and each identifier is stored once. The batches are large enough for the
+// two inserts to overlap.
 func testConcurrentCreateCrossed(t *testing.T, s Stores) {
 	ctx := context.Background()
 	MustSeedPeople(t, s, "p1")
