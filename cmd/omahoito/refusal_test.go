@@ -122,7 +122,10 @@ func TestAnonymousAPIIsRefused(t *testing.T) {
 		!strings.Contains(body, `"fhirVersion":"4.0.1"`) {
 		t.Errorf("metadata: %d %s", res.StatusCode, body)
 	}
-	fhirschema.Validate(t, []byte(body))
+	// The validator ships the schema of the R4 4.0.0 build, whose list of
+	// versions ends before the 4.0.1 technical correction that R4 servers
+	// announce; everything else is checked as sent.
+	fhirschema.Validate(t, []byte(strings.Replace(body, `"fhirVersion":"4.0.1"`, `"fhirVersion":"4.0.0"`, 1)))
 	res, body = get(t, c, a.URL+"/fhir/r4/Nothing")
 	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "OperationOutcome") {
 		t.Errorf("unknown API path: %d %s", res.StatusCode, body)
