@@ -240,7 +240,7 @@ func (s *Server) observationVersion(c *gin.Context) error {
 			continue
 		}
 		if m.Deleted {
-			return fmt.Errorf("Observation/%s/_history/%d: %w", m.ID, m.Version, record.ErrGone)
+			return fmt.Errorf("version %d of Observation/%s: %w", m.Version, m.ID, record.ErrGone)
 		}
 		s.renderObservation(c, http.StatusOK, m)
 		return nil

@@ -35,6 +35,7 @@ type storage interface {
 // app is the wired service: its HTTP handler and what to close at the end.
 type app struct {
 	handler http.Handler
+	store   storage // the opened database, for tests and benchmarks
 	dev     bool
 	closers []func()
 }
@@ -63,6 +64,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.store = store
 	keys, err := hetuKeys(cfg, dev)
 	if err != nil {
 		return nil, err

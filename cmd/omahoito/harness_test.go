@@ -20,8 +20,9 @@ import (
 // testApp is the whole service over httptest: real database, real
 // development identity provider, real relying parties and sessions.
 type testApp struct {
-	URL string
-	log *syncBuffer
+	URL   string
+	log   *syncBuffer
+	store storage // the app's own database
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -65,7 +66,7 @@ func MustStartApp(tb testing.TB, database string) *testApp {
 	}
 	tb.Cleanup(a.Close)
 	srv.Config.Handler = a.handler
-	return &testApp{URL: srv.URL, log: logs}
+	return &testApp{URL: srv.URL, log: logs, store: a.store}
 }
 
 // browser is an HTTP client with a cookie jar, like a person's browser.

@@ -38,9 +38,11 @@ const (
 // CreateMeasurements inserts ms (version 1) in one transaction: all or
 // nothing. It looks up the identifiers of ms that are already stored and
 // copies the rest in with COPY. When a concurrent create commits one of
-// the same identifiers first, the unique index refuses the copy (or, when
-// each waits for the other, PostgreSQL aborts one); the transaction is then
-// retried, and the lookup finds the other's measurements.
+// the same identifiers first, the unique index refuses the copy; the
+// transaction is then retried, and the lookup finds the other's
+// measurements. Rows are copied in identifier order so that two creates
+// never wait for each other; a deadlock, should one occur anyway, is
+// retried the same way.
 func (s *Store) CreateMeasurements(ctx context.Context, ms []record.Measurement) (map[int]record.Measurement, error) {
 	if len(ms) == 0 {
 		return map[int]record.Measurement{}, nil

@@ -2,6 +2,7 @@
 // test database (OMAHOITO_TEST_DATABASE_URL): a fresh schema with a random
 // name, reached through search_path, dropped when the test ends. Tests
 // without the variable skip, or fail under OMAHOITO_TEST_REQUIRE_ALL=1.
+// RawInsert is the raw batched insert that benchmarks compare with.
 package pgtest
 
 import (
@@ -13,9 +14,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/omahoito/omahoito/internal/testenv"
+	"github.com/omahoito/omahoito/record"
 	"github.com/omahoito/omahoito/store/postgres"
+	"github.com/omahoito/omahoito/store/storetest"
 )
 
 // SchemaURL creates a new schema in the test database and returns the
@@ -78,4 +82,41 @@ func randomHex(tb testing.TB, n int) string {
 		tb.Fatal(err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// rawColumns are the columns of observations and observation_versions.
+var rawColumns = []string{"id", "person_id", "kind", "value", "diastolic", "effective_at", "note",
+	"entered_by", "source_kind", "source_client", "identifier", "version", "updated_at", "deleted"}
+
+// RawInsert is the plain fast path into a PostgreSQL store's tables: COPY
+// into each table in one transaction, with no lookups and no checks: the
+// baseline that benchmarks measure the store's and the API's writes
+// against. Values are encoded as the store encodes them (NULL diastolic
+// and identifier when unset).
+func RawInsert(pool *pgxpool.Pool) storetest.RawInsert {
+	return func(ctx context.Context, ms []record.Measurement) error {
+		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			for _, table := range []string{"observations", "observation_versions"} {
+				_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, rawColumns, pgx.CopyFromSlice(len(ms), func(i int) ([]any, error) {
+					return rawValues(ms[i]), nil
+				}))
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+}
+
+func rawValues(m record.Measurement) []any {
+	var diastolic, identifier any // NULL unless set
+	if m.Diastolic != 0 {
+		diastolic = m.Diastolic
+	}
+	if m.Identifier != "" {
+		identifier = m.Identifier
+	}
+	return []any{m.ID, m.PersonID, string(m.Kind), m.Value, diastolic, m.At, m.Note, m.EnteredBy,
+		string(m.Source.Kind), m.Source.Client, identifier, m.Version, m.Updated, m.Deleted}
 }
