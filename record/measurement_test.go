@@ -1,0 +1,122 @@
+package record
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+var now = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func TestNormalizeAccepts(t *testing.T) {
+	cases := []struct {
+		name      string
+		in        Input
+		value     float64
+		diastolic float64
+	}{
+		{"blood pressure", Input{Kind: BloodPressure, Value: 128, Diastolic: 82}, 128, 82},
+		{"heart rate", Input{Kind: HeartRate, Value: 64, Unit: "/min"}, 64, 0},
+		{"weight in kg", Input{Kind: BodyWeight, Value: 72.45}, 72.45, 0},
+		{"weight in lb", Input{Kind: BodyWeight, Value: 160, Unit: "[lb_av]"}, 72.57, 0},
+		{"height in m", Input{Kind: BodyHeight, Value: 1.78, Unit: "m"}, 178, 0},
+		{"temperature in °F", Input{Kind: BodyTemperature, Value: 98.6, Unit: "[degF]"}, 37, 0},
+		{"glucose in mmol/L", Input{Kind: Glucose, Value: 5.6}, 5.6, 0},
+		{"glucose in mg/dL", Input{Kind: Glucose, Value: 108, Unit: "mg/dL"}, 5.99, 0},
+		{"SpO2 at the top", Input{Kind: OxygenSaturation, Value: 100, Unit: "%"}, 100, 0},
+		{"INR", Input{Kind: INR, Value: 2.5, Unit: "{INR}"}, 2.5, 0},
+		{"peak flow", Input{Kind: PeakFlow, Value: 450, Unit: "L/min"}, 450, 0},
+		{"steps", Input{Kind: Steps, Value: 8500, Unit: "{steps}"}, 8500, 0},
+		{"BMI", Input{Kind: BMI, Value: 23.4, Unit: "kg/m2"}, 23.4, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.At = now.Add(-time.Hour)
+			m, err := Normalize(tc.in, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(m.Value-tc.value) > 0.01 || math.Abs(m.Diastolic-tc.diastolic) > 0.01 {
+				t.Errorf("got %g/%g, want %g/%g", m.Value, m.Diastolic, tc.value, tc.diastolic)
+			}
+		})
+	}
+}
+
+func TestNormalizeRefuses(t *testing.T) {
+	at := now.Add(-time.Hour)
+	cases := []struct {
+		name  string
+		in    Input
+		field string
+	}{
+		{"unknown kind", Input{Kind: "mood", Value: 5, At: at}, "Observation.code"},
+		{"wrong unit", Input{Kind: BodyWeight, Value: 70, Unit: "cm", At: at}, "Observation.valueQuantity.unit"},
+		{"weight too low", Input{Kind: BodyWeight, Value: 0.4, At: at}, "Observation.valueQuantity.value"},
+		{"weight too high", Input{Kind: BodyWeight, Value: 501, At: at}, "Observation.valueQuantity.value"},
+		{"weight too high in lb", Input{Kind: BodyWeight, Value: 1200, Unit: "[lb_av]", At: at}, "Observation.valueQuantity.value"},
+		{"systolic too high", Input{Kind: BloodPressure, Value: 301, Diastolic: 80, At: at}, "Observation.valueQuantity.value"},
+		{"systolic too low", Input{Kind: BloodPressure, Value: 39, Diastolic: 30, At: at}, "Observation.valueQuantity.value"},
+		{"systolic equals diastolic", Input{Kind: BloodPressure, Value: 90, Diastolic: 90, At: at}, "Observation.component[0].valueQuantity.value"},
+		{"systolic below diastolic", Input{Kind: BloodPressure, Value: 80, Diastolic: 90, At: at}, "Observation.component[0].valueQuantity.value"},
+		{"diastolic out of range", Input{Kind: BloodPressure, Value: 250, Diastolic: 210, At: at}, "Observation.component[1].valueQuantity.value"},
+		{"glucose too high", Input{Kind: Glucose, Value: 51, At: at}, "Observation.valueQuantity.value"},
+		{"glucose mg/dL too high", Input{Kind: Glucose, Value: 1000, Unit: "mg/dL", At: at}, "Observation.valueQuantity.value"},
+		{"SpO2 below 50", Input{Kind: OxygenSaturation, Value: 49, At: at}, "Observation.valueQuantity.value"},
+		{"SpO2 above 100", Input{Kind: OxygenSaturation, Value: 100.5, At: at}, "Observation.valueQuantity.value"},
+		{"not a number", Input{Kind: HeartRate, Value: math.NaN(), At: at}, "Observation.valueQuantity.value"},
+		{"infinite", Input{Kind: HeartRate, Value: math.Inf(1), At: at}, "Observation.valueQuantity.value"},
+		{"six minutes ahead", Input{Kind: HeartRate, Value: 60, At: now.Add(6 * time.Minute)}, "Observation.effectiveDateTime"},
+		{"no time", Input{Kind: HeartRate, Value: 60}, "Observation.effectiveDateTime"},
+		{"note too long", Input{Kind: HeartRate, Value: 60, At: at, Note: strings.Repeat("ä", MaxNoteLength+1)}, "Observation.note"},
+		{"note not text", Input{Kind: HeartRate, Value: 60, At: at, Note: "\xff"}, "Observation.note"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Normalize(tc.in, now)
+			var fe *FieldError
+			if !errors.Is(err, ErrInvalid) || !errors.As(err, &fe) || fe.Field != tc.field {
+				t.Fatalf("Normalize = %v, want a FieldError on %s", err, tc.field)
+			}
+		})
+	}
+}
+
+func TestNormalizeBoundaries(t *testing.T) {
+	ok := []Input{
+		{Kind: HeartRate, Value: 60, At: now.Add(FutureTolerance)},
+		{Kind: HeartRate, Value: 60, At: now.Add(-20 * 365 * 24 * time.Hour)},
+		{Kind: HeartRate, Value: 60, At: now, Note: strings.Repeat("ä", MaxNoteLength)},
+		{Kind: BodyWeight, Value: 0.5, At: now},
+		{Kind: BodyWeight, Value: 500, At: now},
+		{Kind: BloodPressure, Value: 41, Diastolic: 40, At: now},
+	}
+	for _, in := range ok {
+		if _, err := Normalize(in, now); err != nil {
+			t.Errorf("Normalize(%+v) = %v, want accepted", in, err)
+		}
+	}
+}
+
+func TestEverySpecIsComplete(t *testing.T) {
+	if len(Specs()) != 11 {
+		t.Fatalf("%d kinds, want the 11 of DESIGN.md §6", len(Specs()))
+	}
+	for _, s := range Specs() {
+		if s.Code == "" || s.Unit == "" || s.Range.Min >= s.Range.Max || s.UnitDisplay == "" {
+			t.Errorf("%s: incomplete spec %+v", s.Kind, s)
+		}
+		got, ok := SpecByCode(s.Code)
+		if !ok || got.Kind != s.Kind {
+			t.Errorf("SpecByCode(%s) = %v", s.Code, got.Kind)
+		}
+	}
+	if s, ok := SpecByCode("15074-8"); !ok || s.Kind != Glucose {
+		t.Error("15074-8 is not accepted as glucose")
+	}
+	if s, ok := SpecByCode("59408-5"); !ok || s.Kind != OxygenSaturation {
+		t.Error("59408-5 is not accepted as oxygen saturation")
+	}
+}
