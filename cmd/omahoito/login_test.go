@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/omahoito/omahoito/internal/fhirschema"
 )
 
 const (
@@ -126,6 +128,8 @@ func TestCitizenPatientResource(t *testing.T) {
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, `"resourceType":"Patient"`) {
 			t.Fatalf("read own Patient: %d %s", res.StatusCode, body)
 		}
+		_, bundle := get(t, c, a.URL+"/fhir/r4/Patient")
+		fhirschema.Validate(t, []byte(body), []byte(bundle))
 		// Search by own identifier finds self; by another finds nothing.
 		_, body = get(t, c, a.URL+"/fhir/r4/Patient?identifier="+url.QueryEscape("urn:oid:1.2.246.21|020516C903K"))
 		if !strings.Contains(body, `"total":1`) {
@@ -195,8 +199,10 @@ func TestDirectorySearch(t *testing.T) {
 			{"Organization?identifier=" + url.QueryEscape("urn:ietf:rfc:3986|urn:oid:1.2.246.10.99990001.10.2"), []string{"Sotkamon"}, `"total":1`},
 			{"Organization", []string{"Kainuun hyvinvointialue", "Kajaanin", "Sotkamon"}, `"total":3`},
 		}
+		var bodies [][]byte
 		for _, tc := range cases {
 			res, body := get(t, c, a.URL+"/fhir/r4/"+tc.query)
+			bodies = append(bodies, []byte(body))
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, tc.total) {
 				t.Errorf("%s: %d, want %s: %s", tc.query, res.StatusCode, tc.total, body)
 			}
@@ -206,14 +212,17 @@ func TestDirectorySearch(t *testing.T) {
 				}
 			}
 		}
-		if res, _ := get(t, c, a.URL+"/fhir/r4/Practitioner/pro-kainuu-doctor"); res.StatusCode != http.StatusOK {
+		res, practitioner := get(t, c, a.URL+"/fhir/r4/Practitioner/pro-kainuu-doctor")
+		if res.StatusCode != http.StatusOK {
 			t.Errorf("read Practitioner: %d", res.StatusCode)
 		}
+		res, registrar := get(t, c, a.URL+"/fhir/r4/Organization/region-kainuu")
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("read registrar: %d", res.StatusCode)
+		}
+		fhirschema.Validate(t, append(bodies, []byte(practitioner), []byte(registrar))...)
 		if res, _ := get(t, c, a.URL+"/fhir/r4/Practitioner/pro-oulu-doctor"); res.StatusCode != http.StatusNotFound {
 			t.Errorf("read another region's Practitioner: %d, want 404", res.StatusCode)
-		}
-		if res, _ := get(t, c, a.URL+"/fhir/r4/Organization/region-kainuu"); res.StatusCode != http.StatusOK {
-			t.Errorf("read registrar: %d", res.StatusCode)
 		}
 	})
 }
