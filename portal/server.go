@@ -71,7 +71,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	engine := s.router()
 	mux := http.NewServeMux()
-	mux.Handle("/", s.Sessions.Middleware(engine))
+	mux.Handle("/", s.Sessions.Middleware(withSession(engine)))
 	for _, p := range []string{"/static/", "/healthz", "/readyz", "/metrics", "/dev-idp/"} {
 		mux.Handle(p, engine)
 	}
@@ -162,9 +162,24 @@ func (s *Server) readyz(c *gin.Context) {
 	c.String(http.StatusOK, "ready\n")
 }
 
+type sessionLoadedKey struct{}
+
+// withSession marks requests that passed the session middleware, so that
+// a 404 on a path served without one (e.g. /static/missing) does not ask
+// for a session that was never loaded.
+func withSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionLoadedKey{}, true)))
+	})
+}
+
 // loadPrincipal puts the session's principal into the request context, so
 // that handlers and services read it with auth.PrincipalFrom.
 func (s *Server) loadPrincipal(c *gin.Context) {
+	if loaded, _ := c.Request.Context().Value(sessionLoadedKey{}).(bool); !loaded {
+		c.Next()
+		return
+	}
 	p := s.Sessions.Principal(c.Request.Context())
 	if !p.IsZero() {
 		c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), p))

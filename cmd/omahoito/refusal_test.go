@@ -206,6 +206,11 @@ func noRedirectWithJar(c *http.Client) *http.Client {
 func TestProbes(t *testing.T) {
 	a := MustStartApp(t, "sqlite")
 	c := browser(t)
+	for path, status := range map[string]int{"/static/style.css": 200, "/static/missing.css": 404, "/healthzz": 404} {
+		if res, _ := get(t, c, a.URL+path); res.StatusCode != status {
+			t.Errorf("%s: %d, want %d", path, res.StatusCode, status)
+		}
+	}
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "omahoito_http_requests_total"} {
 		get(t, c, a.URL+"/") // so the request counter has a sample
 		res, body := get(t, c, a.URL+path)
