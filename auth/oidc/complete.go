@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
@@ -167,6 +168,9 @@ func (rp *RelyingParty) identity(token *gooidc.IDToken) (Identity, error) {
 			break
 		}
 	}
+	if !acrSatisfies(id.ACR, rp.cfg.ACRValues) {
+		return Identity{}, fmt.Errorf("%w: %s: authentication level %q is below the requested %q", ErrToken, rp.cfg.Name, id.ACR, rp.cfg.ACRValues)
+	}
 	return id, nil
 }
 
@@ -189,4 +193,30 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+// acrRank orders the Finnish Trust Network levels of assurance, so that a
+// login at a higher level satisfies a request for a lower one.
+var acrRank = map[string]int{
+	"http://ftn.ficora.fi/2017/loa2": 2, // substantial
+	"http://ftn.ficora.fi/2017/loa3": 3, // high
+}
+
+// acrSatisfies reports whether the token's acr meets one of the requested
+// values (space-separated). The user's browser carries acr_values to the
+// provider and can strip or lower them, so the answer must be checked: an
+// empty or weaker acr is refused. Nothing requested accepts anything.
+func acrSatisfies(got, requested string) bool {
+	if requested == "" {
+		return true
+	}
+	for _, want := range strings.Fields(requested) {
+		if got == want {
+			return true
+		}
+		if g, w := acrRank[got], acrRank[want]; g != 0 && w != 0 && g >= w {
+			return true
+		}
+	}
+	return false
 }

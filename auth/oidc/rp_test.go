@@ -426,6 +426,7 @@ func TestClaimMapping(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := secretConfig(op)
 			cfg.Claims = tc.names
+			cfg.ACRValues = "" // mapping only; TestACRIsEnforced covers the level
 			rp := mustRP(t, cfg)
 			flow, params := begin(t, rp)
 			claims := map[string]any{"iss": op.issuer(), "sub": "s", "aud": testClientID,
@@ -533,5 +534,41 @@ func TestNewRelyingPartyValidates(t *testing.T) {
 		if _, err := NewRelyingParty(cfg, nil); err != nil {
 			t.Errorf("valid config refused: %v", err)
 		}
+	}
+}
+
+func TestACRIsEnforced(t *testing.T) {
+	op := newFakeOP(t, nil)
+	const loa3 = "http://ftn.ficora.fi/2017/loa3"
+	for _, tc := range []struct {
+		name, requested string
+		acr             any
+		ok              bool
+	}{
+		{"requested level", loa2, loa2, true},
+		{"higher level", loa2, loa3, true},
+		{"lower level", loa3, loa2, false},
+		{"missing acr", loa2, nil, false},
+		{"unknown acr", loa2, "urn:weak", false},
+		{"nothing requested", "", nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := secretConfig(op)
+			cfg.ACRValues = tc.requested
+			rp := mustRP(t, cfg)
+			flow, params := begin(t, rp)
+			claims := map[string]any{"iss": op.issuer(), "sub": "s", "aud": testClientID,
+				"exp": time.Now().Add(time.Minute).Unix(), "iat": time.Now().Unix(), "nonce": flow.Nonce}
+			if tc.acr != nil {
+				claims["acr"] = tc.acr
+			}
+			_, err := rp.Complete(context.Background(), flow, callback(op, flow, params, op.signed(t, claims)))
+			if tc.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tc.ok && !errors.Is(err, ErrToken) {
+				t.Fatalf("Complete = %v, want ErrToken", err)
+			}
+		})
 	}
 }
