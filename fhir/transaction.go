@@ -308,8 +308,11 @@ func TransactionResponse(results []record.Added) fm.Bundle {
 	b := fm.Bundle{Type: fm.BundleTypeTransactionResponse, Entry: make([]fm.BundleEntry, len(results))}
 	for i, r := range results {
 		status := "200 OK"
-		if r.Created {
+		switch {
+		case r.Created:
 			status = "201 Created"
+		case r.Measurement.Deleted:
+			status = "410 Gone" // its identifier names a measurement the citizen deleted
 		}
 		b.Entry[i] = fm.BundleEntry{Response: versionResponse(status, r.Measurement)}
 	}

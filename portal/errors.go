@@ -89,12 +89,11 @@ func (s *Server) page(h func(*gin.Context) error) gin.HandlerFunc {
 }
 
 // fail is the one place errors become responses: an OperationOutcome under
-// /fhir/, a page elsewhere. The log line carries the error chain, which by
-// construction holds no hetu or names.
+// /fhir/, a page elsewhere.
 func (s *Server) fail(c *gin.Context, err error) {
 	status, msgID, retry := classify(err)
 	ctx := c.Request.Context()
-	attrs := []any{"status", status, "route", c.FullPath(), "err", err.Error(), "request_id", requestIDFrom(ctx)}
+	attrs := []any{"status", status, "route", c.FullPath(), "err", loggable(status, err), "request_id", requestIDFrom(ctx)}
 	if status >= 500 {
 		s.Log.ErrorContext(ctx, "request failed", attrs...)
 	} else {
@@ -114,11 +113,52 @@ func (s *Server) fail(c *gin.Context, err error) {
 	s.render(c, status, "error", page)
 }
 
+// loggable is what the log says of an error. A refused request's error text
+// can echo what the client sent (an id that is really a hetu, a measured
+// value), so for 4xx only its kind and the offending field are logged.
+// Server errors keep their chain: it is ours, and needed to mend them.
+func loggable(status int, err error) string {
+	if status >= 500 {
+		return err.Error()
+	}
+	var ue *userError
+	if errors.As(err, &ue) {
+		return err.Error() // login refusals: provider error codes, never claims
+	}
+	var fe *record.FieldError
+	if errors.As(err, &fe) {
+		return "invalid field " + fe.Field
+	}
+	for _, k := range errorKinds {
+		if errors.Is(err, k.target) {
+			return k.target.Error()
+		}
+	}
+	return http.StatusText(status)
+}
+
+// fixedDiagnostics replace error texts that could carry a store's or a
+// driver's words, or echo an id, by a plain statement per status.
+var fixedDiagnostics = map[int]string{
+	http.StatusUnauthorized:       "log in first: the API is authorised by the portal session",
+	http.StatusForbidden:          "not allowed: no consent covers this for the logged-in user",
+	http.StatusNotFound:           "not found",
+	http.StatusGone:               "deleted: the resource existed and was deleted; its history remains",
+	http.StatusPreconditionFailed: "If-Match does not name the current version; read the resource again",
+	http.StatusConflict:           "conflict: the resource was changed meanwhile, or its identifier is already in use",
+}
+
 // diagnosticsFor says what went wrong without exposing internals: the
-// error text for client errors, a generic text for server errors.
+// validation text for bad input, a fixed text otherwise.
 func diagnosticsFor(status int, err error) string {
 	if status >= 500 {
 		return "internal error; nothing was changed"
+	}
+	if errors.Is(err, errDeletedIdentifier) {
+		return errDeletedIdentifier.Error()
+	}
+	if fixed, ok := fixedDiagnostics[status]; ok {
+		return fixed
 	}
 	return err.Error()
 }

@@ -34,17 +34,12 @@ func (s *Server) requireLogin(c *gin.Context) {
 	c.Next()
 }
 
-// apiBase is the absolute base URL of the API as the client reached it.
-func apiBase(c *gin.Context) string {
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + c.Request.Host + "/fhir/r4"
-}
+// apiBase is the absolute base URL of the API, from the configured public
+// base URL: never from the request's Host header, which a client chooses.
+func (s *Server) apiBase() string { return s.BaseURL + "/fhir/r4" }
 
-func selfURL(c *gin.Context) string {
-	u := apiBase(c) + strings.TrimPrefix(c.Request.URL.Path, "/fhir/r4")
+func (s *Server) selfURL(c *gin.Context) string {
+	u := s.apiBase() + strings.TrimPrefix(c.Request.URL.Path, "/fhir/r4")
 	if q := c.Request.URL.RawQuery; q != "" {
 		u += "?" + q
 	}
@@ -52,12 +47,12 @@ func selfURL(c *gin.Context) string {
 }
 
 func (s *Server) capability(c *gin.Context) error {
-	s.renderFHIR(c, http.StatusOK, fhir.Capability(apiBase(c), s.Version, s.started))
+	s.renderFHIR(c, http.StatusOK, fhir.Capability(s.apiBase(), s.Version, s.started))
 	return nil
 }
 
 func (s *Server) searchSet(c *gin.Context, entries []fhir.Entry) error {
-	b, err := fhir.SearchSet(apiBase(c), selfURL(c), entries)
+	b, err := fhir.SearchSet(s.apiBase(), s.selfURL(c), entries)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,6 +28,8 @@ var (
 	errTooLarge         = errors.New("request body too large")
 	errPrecondition     = errors.New("If-Match does not name the current version")
 	errUnsupportedMedia = errors.New("unsupported content type")
+	// errDeletedIdentifier: re-sending a reading the citizen deleted must not bring it back.
+	errDeletedIdentifier = errors.New("the measurement with this identifier was deleted; it is not stored again")
 )
 
 func (s *Server) observationRoutes(api *gin.RouterGroup) {
@@ -52,9 +55,11 @@ func recordOwner(c *gin.Context) (auth.Principal, string, error) {
 
 // readBody reads at most limit bytes; more is 413 and nothing is stored.
 func readBody(c *gin.Context, limit int64) ([]byte, error) {
-	ct := c.GetHeader("Content-Type")
-	if ct != "" && !strings.HasPrefix(ct, "application/fhir+json") && !strings.HasPrefix(ct, "application/json") {
-		return nil, fmt.Errorf("%w: %q; send application/fhir+json", errUnsupportedMedia, ct)
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		media, _, err := mime.ParseMediaType(ct)
+		if err != nil || (media != fhir.ContentType && media != "application/json") {
+			return nil, fmt.Errorf("%w: %q; send application/fhir+json", errUnsupportedMedia, ct)
+		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
 	var tooLarge *http.MaxBytesError
@@ -108,6 +113,9 @@ func (s *Server) createObservation(c *gin.Context) error {
 	if !added[0].Created {
 		status = http.StatusOK
 	}
+	if added[0].Measurement.Deleted {
+		return fmt.Errorf("%w: %w", errDeletedIdentifier, record.ErrConflict)
+	}
 	s.renderObservation(c, status, added[0].Measurement)
 	return nil
 }
@@ -126,7 +134,7 @@ func (s *Server) renderObservation(c *gin.Context, status int, m record.Measurem
 	c.Header("ETag", `W/"`+v+`"`)
 	c.Header("Last-Modified", m.Updated.UTC().Format(http.TimeFormat))
 	if status == http.StatusCreated {
-		c.Header("Location", apiBase(c)+"/Observation/"+m.ID+"/_history/"+v)
+		c.Header("Location", s.apiBase()+"/Observation/"+m.ID+"/_history/"+v)
 	}
 	s.renderFHIR(c, status, fhir.Observation(m))
 }
@@ -222,7 +230,7 @@ func (s *Server) observationHistory(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.renderFHIR(c, http.StatusOK, fhir.History(apiBase(c), versions))
+	s.renderFHIR(c, http.StatusOK, fhir.History(s.apiBase(), versions))
 	return nil
 }
 
@@ -300,9 +308,16 @@ func (s *Server) searchObservations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	totalOnly := q.Limit == 0 // FHIR's _count=0 asks for the total alone
+	if totalOnly {
+		q.Limit = 1
+	}
 	page, err := s.Records.Search(c.Request.Context(), who, q)
 	if err != nil {
 		return err
+	}
+	if totalOnly {
+		page.Measurements, page.Next = nil, nil
 	}
 	entries := make([]fhir.Entry, len(page.Measurements))
 	for i, m := range page.Measurements {
@@ -310,9 +325,9 @@ func (s *Server) searchObservations(c *gin.Context) error {
 	}
 	next := ""
 	if page.Next != nil {
-		next = nextURL(c, page.Next)
+		next = s.nextURL(c, page.Next)
 	}
-	b, err := fhir.SearchPage(apiBase(c), selfURL(c), next, page.Total, entries)
+	b, err := fhir.SearchPage(s.apiBase(), s.selfURL(c), next, page.Total, entries)
 	if err != nil {
 		return err
 	}
@@ -404,14 +419,17 @@ func dateParams(values []string, q *record.Query) error {
 }
 
 // fhirDateRange turns a FHIR date or dateTime of any precision into the
-// half-open interval [lo, hi) it denotes. A date without a time zone is
-// taken in Finnish time, as people here mean it.
+// half-open interval [lo, hi) it denotes: 2026-11-23T08:30:00Z is the whole
+// second, 2026-11-23 the whole day. A date without a time zone is taken in
+// Finnish time, as people here mean it.
 func fhirDateRange(v string) (lo, hi time.Time, err error) {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t.UTC(), t.Add(secondsPrecision(v)).UTC(), nil
+	}
 	layouts := []struct {
 		layout string
 		next   func(time.Time) time.Time
 	}{
-		{time.RFC3339Nano, func(t time.Time) time.Time { return t.Add(time.Nanosecond) }},
 		{"2006-01-02T15:04Z07:00", func(t time.Time) time.Time { return t.Add(time.Minute) }},
 		{time.DateOnly, func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }},
 		{"2006-01", func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }},
@@ -426,13 +444,23 @@ func fhirDateRange(v string) (lo, hi time.Time, err error) {
 	return lo, hi, errors.New("not a FHIR date or dateTime (e.g. 2026-11-23 or 2026-11-23T08:00:00+02:00)")
 }
 
+// secondsPrecision is the width of the instant a dateTime names: a second,
+// or 10^-n seconds with n fraction digits, but at least the microsecond
+// that the stores keep.
+func secondsPrecision(v string) time.Duration {
+	width := time.Second
+	if dot := strings.IndexByte(v, '.'); dot >= 0 {
+		for i := dot + 1; i < len(v) && v[i] >= '0' && v[i] <= '9'; i++ {
+			width /= 10
+		}
+	}
+	return max(width, time.Microsecond)
+}
+
 func countParam(values []string) (int, error) {
 	n, err := strconv.Atoi(values[0])
 	if err != nil || n < 0 {
 		return 0, fmt.Errorf("%w: _count must be a whole number of at least 0", errBadRequest)
-	}
-	if n == 0 {
-		n = 1 // FHIR's _count=0 asks for the total only; one row keeps paging simple
 	}
 	return min(n, record.MaxPageSize), nil
 }
@@ -447,8 +475,8 @@ func sortParam(values []string) (bool, error) {
 	return false, fmt.Errorf("%w: _sort supports date and -date", errBadRequest)
 }
 
-func nextURL(c *gin.Context, cur *record.Cursor) string {
+func (s *Server) nextURL(c *gin.Context, cur *record.Cursor) string {
 	q := c.Request.URL.Query()
 	q.Set("_cursor", encodeCursor(cur))
-	return apiBase(c) + "/Observation?" + q.Encode()
+	return s.apiBase() + "/Observation?" + q.Encode()
 }

@@ -3,12 +3,14 @@ package portal
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/auth/oidc"
+	"github.com/omahoito/omahoito/fhir"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -51,6 +54,7 @@ type Server struct {
 	DefaultRegion string             // home region of a first login that names none
 	Ready         func(context.Context) error
 	Version       string
+	BaseURL       string               // public base URL, e.g. https://omahoito.example.fi; links are built from it
 	Metrics       *prometheus.Registry // nil: a private registry
 
 	i18n    *i18n.Bundle
@@ -122,7 +126,7 @@ func (s *Server) router() *gin.Engine {
 	r.Use(s.recoverer, s.observe)
 
 	static, _ := fs.Sub(staticFiles, "static")
-	r.StaticFS("/static", http.FS(static))
+	r.StaticFS("/static", noListing{http.FS(static)})
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(s.metricsHandler()))
@@ -189,8 +193,31 @@ func (s *Server) loadPrincipal(c *gin.Context) {
 
 func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	s.Log.WarnContext(r.Context(), "cross-origin request refused",
-		"method", r.Method, "path", r.URL.Path, "request_id", requestIDFrom(r.Context()))
-	http.Error(w, "cross-origin request refused", http.StatusForbidden)
+		"method", r.Method, "request_id", requestIDFrom(r.Context()))
+	const msg = "cross-origin request refused: state-changing requests must come from the portal's own pages"
+	if strings.HasPrefix(r.URL.Path, "/fhir/") {
+		body, _ := json.Marshal(fhir.Outcome(http.StatusForbidden, msg))
+		w.Header().Set("Content-Type", fhir.ContentType+"; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write(body)
+		return
+	}
+	http.Error(w, msg, http.StatusForbidden)
 }
 
 var errPanic = errors.New("panic in handler")
+
+// noListing serves files but not directory listings.
+type noListing struct{ fs http.FileSystem }
+
+func (n noListing) Open(name string) (http.File, error) {
+	f, err := n.fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err != nil || st.IsDir() {
+		f.Close()
+		return nil, fs.ErrNotExist
+	}
+	return f, nil
+}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,6 +39,9 @@ const MaxNoteLength = 1000
 // FutureTolerance is how far in the future a measurement time may be, to
 // allow for clocks that run a little fast.
 const FutureTolerance = 5 * time.Minute
+
+// Earliest is the earliest plausible time of a home measurement.
+var Earliest = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // SourceKind says how a measurement arrived.
 type SourceKind string
@@ -137,14 +142,34 @@ func checkCommon(m Measurement, now time.Time) error {
 	if m.At.IsZero() {
 		return invalid("Observation.effectiveDateTime", "the time of the measurement is missing")
 	}
+	if m.At.Before(Earliest) {
+		return invalid("Observation.effectiveDateTime", "the time %s is before %d", m.At.Format(time.RFC3339), Earliest.Year())
+	}
 	if m.At.After(now.Add(FutureTolerance)) {
 		return invalid("Observation.effectiveDateTime", "the time %s is in the future", m.At.Format(time.RFC3339))
 	}
 	if n := utf8.RuneCountInString(m.Note); n > MaxNoteLength {
 		return invalid("Observation.note", "the note is %d characters; at most %d are allowed", n, MaxNoteLength)
 	}
-	if !utf8.ValidString(m.Note) {
-		return invalid("Observation.note", "the note is not valid text")
+	if !isText(m.Note) {
+		return invalid("Observation.note", "the note is not valid text (control characters other than line breaks and tabs are not allowed)")
+	}
+	if !isText(m.Identifier) || strings.ContainsAny(m.Identifier, "\n\t") {
+		return invalid("Observation.identifier", "the identifier is not valid text")
 	}
 	return nil
+}
+
+// isText accepts valid UTF-8 without control characters other than line
+// breaks and tabs. PostgreSQL refuses NUL outright, and a note is for people.
+func isText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return false
+		}
+	}
+	return true
 }

@@ -72,6 +72,10 @@ func TestNormalizeRefuses(t *testing.T) {
 		{"no time", Input{Kind: HeartRate, Value: 60}, "Observation.effectiveDateTime"},
 		{"note too long", Input{Kind: HeartRate, Value: 60, At: at, Note: strings.Repeat("ä", MaxNoteLength+1)}, "Observation.note"},
 		{"note not text", Input{Kind: HeartRate, Value: 60, At: at, Note: "\xff"}, "Observation.note"},
+		{"NUL in note", Input{Kind: HeartRate, Value: 60, At: at, Note: "a\x00b"}, "Observation.note"},
+		{"escape in note", Input{Kind: HeartRate, Value: 60, At: at, Note: "a\x1b[31mb"}, "Observation.note"},
+		{"NUL in identifier", Input{Kind: HeartRate, Value: 60, At: at, Identifier: "x|a\x00"}, "Observation.identifier"},
+		{"year 0", Input{Kind: HeartRate, Value: 60, At: time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)}, "Observation.effectiveDateTime"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,6 +93,7 @@ func TestNormalizeBoundaries(t *testing.T) {
 		{Kind: HeartRate, Value: 60, At: now.Add(FutureTolerance)},
 		{Kind: HeartRate, Value: 60, At: now.Add(-20 * 365 * 24 * time.Hour)},
 		{Kind: HeartRate, Value: 60, At: now, Note: strings.Repeat("ä", MaxNoteLength)},
+		{Kind: HeartRate, Value: 60, At: now, Note: "aamulla\nennen lääkettä\tkotona"},
 		{Kind: BodyWeight, Value: 0.5, At: now},
 		{Kind: BodyWeight, Value: 500, At: now},
 		{Kind: BloodPressure, Value: 41, Diastolic: 40, At: now},

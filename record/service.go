@@ -79,11 +79,13 @@ func (s *Service) allow(_ context.Context, who auth.Principal, personID string, 
 	return fmt.Errorf("%w: %s of another person's record", ErrDenied, action)
 }
 
+// now is truncated to the microsecond that both databases keep, so what a
+// write returns equals what a later read returns.
 func (s *Service) now() time.Time {
 	if s.Now != nil {
-		return s.Now().UTC()
+		return s.Now().UTC().Truncate(time.Microsecond)
 	}
-	return time.Now().UTC()
+	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
 // Added is the result of recording one measurement.

@@ -72,7 +72,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	srv := &portal.Server{
 		Log: log, People: &auth.People{Store: store, Keys: keys}, Directory: store,
 		Sessions:      oidc.NewSessions(store.SessionStore(), strings.HasPrefix(cfg.BaseURL, "https://")),
-		DefaultRegion: cfg.DefaultRegion, Ready: store.Ping, Version: version,
+		DefaultRegion: cfg.DefaultRegion, Ready: store.Ping, Version: version, BaseURL: cfg.BaseURL,
 		Records: &record.Service{Store: store},
 	}
 	if dev {

@@ -9,6 +9,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +32,9 @@ type Config struct {
 	HetuKeyFile   string `json:"hetu_key_file"`  // 32-byte master key protecting hetus; default DataDir/hetu.key (development only)
 	DefaultRegion string `json:"default_region"` // home region of a first login when the provider names none
 	LogLevel      string `json:"log_level"`      // debug, info, warn, error
+	// Development lets the development identity provider serve a base URL
+	// that is not on this machine (a shared test server). Never in production.
+	Development bool `json:"development"`
 
 	Citizen      *IssuerConfig `json:"citizen_issuer"`      // bank-ID broker; nil: the development provider
 	Professional *IssuerConfig `json:"professional_issuer"` // organisations' login; nil: the development provider
@@ -96,10 +101,15 @@ func (cfg *Config) applyDefaults() {
 }
 
 // devIDP reports whether the development identity provider serves logins:
-// exactly when no real issuer is configured. Half a configuration is an error.
+// exactly when no real issuer is configured. Half a configuration is an
+// error, and so is the development provider on a public address unless
+// asked for: one forgotten setting must not let anyone log in as anyone.
 func (cfg Config) devIDP() (bool, error) {
 	switch {
 	case cfg.Citizen == nil && cfg.Professional == nil:
+		if !cfg.Development && !isLoopback(cfg.BaseURL) {
+			return false, fmt.Errorf("%w: no identity providers are configured, and the development provider serves only this machine (base URL %s); configure citizen_issuer and professional_issuer, or set \"development\": true for a shared test server", errConfig, cfg.BaseURL)
+		}
 		return true, nil
 	case cfg.Citizen == nil || cfg.Professional == nil:
 		return false, fmt.Errorf("%w: configure both citizen_issuer and professional_issuer, or neither for the development provider", errConfig)
@@ -223,4 +233,18 @@ func createKeyFile(path string) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// isLoopback reports whether a base URL names this machine only.
+func isLoopback(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -68,11 +68,12 @@ func TestConfigRefusals(t *testing.T) {
 		json string
 		want string
 	}{
-		"one issuer only":    {`{"citizen_issuer": {"issuer": "https://broker.example/x", "client_id": "a"}}`, "configure both"},
-		"no hetu key":        {`{"citizen_issuer": {"issuer": "https://b.example/x", "client_id": "a"}, "professional_issuer": {"issuer": "https://b.example/y", "client_id": "a"}}`, "hetu_key_file"},
-		"unknown field":      {`{"adress": "x"}`, "unknown field"},
-		"empty secret env":   {`{"hetu_key_file": "/nonexistent", "citizen_issuer": {"issuer": "https://b.example/x", "client_id": "a", "client_secret_env": "OMAHOITO_TEST_UNSET"}, "professional_issuer": {"issuer": "https://b.example/y", "client_id": "a"}}`, ""},
-		"not a postgres url": {`{"database_url": "mysql://x"}`, "must start with postgres://"},
+		"one issuer only":              {`{"citizen_issuer": {"issuer": "https://broker.example/x", "client_id": "a"}}`, "configure both"},
+		"no hetu key":                  {`{"citizen_issuer": {"issuer": "https://b.example/x", "client_id": "a"}, "professional_issuer": {"issuer": "https://b.example/y", "client_id": "a"}}`, "hetu_key_file"},
+		"unknown field":                {`{"adress": "x"}`, "unknown field"},
+		"empty secret env":             {`{"hetu_key_file": "/nonexistent", "citizen_issuer": {"issuer": "https://b.example/x", "client_id": "a", "client_secret_env": "OMAHOITO_TEST_UNSET"}, "professional_issuer": {"issuer": "https://b.example/y", "client_id": "a"}}`, ""},
+		"not a postgres url":           {`{"database_url": "mysql://x"}`, "must start with postgres://"},
+		"dev provider on a public URL": {`{"base_url": "https://omahoito.example.fi"}`, "development provider serves only this machine"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
