@@ -84,11 +84,21 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 
 // renderFHIR writes a FHIR resource as application/fhir+json.
 func (s *Server) renderFHIR(c *gin.Context, status int, resource any) {
-	body, err := json.Marshal(resource)
+	body, err := marshalFHIR(resource)
 	if err != nil {
 		s.Log.ErrorContext(c.Request.Context(), "marshal FHIR", "err", err)
 		status, body = http.StatusInternalServerError, []byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"exception"}]}`)
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, fhir.ContentType+"; charset=utf-8", body)
+}
+
+// marshalFHIR calls a model's own MarshalJSON directly: json.Marshal would
+// validate and compact its output once more, which for a search page of
+// hundreds of embedded resources is most of the encoding time.
+func marshalFHIR(resource any) ([]byte, error) {
+	if m, ok := resource.(json.Marshaler); ok {
+		return m.MarshalJSON()
+	}
+	return json.Marshal(resource)
 }
