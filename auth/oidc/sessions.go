@@ -29,11 +29,18 @@ const (
 	keyProfessionalID = "principal.professional"
 	keyCareUnitID     = "principal.care_unit"
 	keyRegionID       = "principal.region"
+	keySeen           = "principal.seen" // unix seconds of the last request, for the idle timeout
 )
+
+// idleRefresh is how stale the last-seen time may grow before a request
+// writes it back. scs's own IdleTimeout would write the session on every
+// request; this writes at most once a minute per session.
+const idleRefresh = time.Minute
 
 // Sessions keeps login flows and the signed-in principal in an scs session.
 type Sessions struct {
 	Manager *scs.SessionManager
+	Now     func() time.Time // nil: time.Now; tests set a clock
 }
 
 // NewSessions returns sessions stored in store, with a 30-minute idle
@@ -42,8 +49,7 @@ type Sessions struct {
 func NewSessions(store scs.Store, secure bool) *Sessions {
 	m := scs.New()
 	m.Store = store
-	m.IdleTimeout = SessionIdleTimeout
-	m.Lifetime = SessionLifetime
+	m.Lifetime = SessionLifetime // the idle timeout is kept by Middleware
 	m.Cookie.Name = SessionCookieName
 	m.Cookie.HttpOnly = true
 	m.Cookie.SameSite = http.SameSiteLaxMode
@@ -52,9 +58,38 @@ func NewSessions(store scs.Store, secure bool) *Sessions {
 	return &Sessions{Manager: m}
 }
 
-// Middleware loads the session for each request and saves it afterwards.
+// Middleware loads the session for each request and saves it afterwards,
+// ending a signed-in session that has been idle for SessionIdleTimeout.
 func (s *Sessions) Middleware(next http.Handler) http.Handler {
-	return s.Manager.LoadAndSave(next)
+	return s.Manager.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := s.enforceIdle(r.Context()); err != nil {
+			http.Error(w, "session error", http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}))
+}
+
+func (s *Sessions) enforceIdle(ctx context.Context) error {
+	if s.Manager.GetString(ctx, keyKind) == "" {
+		return nil
+	}
+	now := s.now()
+	seen := time.Unix(s.Manager.GetInt64(ctx, keySeen), 0)
+	switch idle := now.Sub(seen); {
+	case idle > SessionIdleTimeout:
+		return s.SignOut(ctx)
+	case idle > idleRefresh:
+		s.Manager.Put(ctx, keySeen, now.Unix())
+	}
+	return nil
+}
+
+func (s *Sessions) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // SaveFlow keeps the login flow for provider name until TakeFlow.
@@ -109,6 +144,7 @@ func (s *Sessions) SignIn(ctx context.Context, p auth.Principal) error {
 	s.Manager.Put(ctx, keyProfessionalID, p.ProfessionalID)
 	s.Manager.Put(ctx, keyCareUnitID, p.CareUnitID)
 	s.Manager.Put(ctx, keyRegionID, p.RegionID)
+	s.Manager.Put(ctx, keySeen, s.now().Unix())
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -140,7 +141,47 @@ func TestSessionCookieAttributes(t *testing.T) {
 
 func TestNewSessionsSettings(t *testing.T) {
 	m := NewSessions(memstore.NewWithCleanupInterval(0), true).Manager
-	if m.IdleTimeout != 30*time.Minute || m.Lifetime != 12*time.Hour || m.Cookie.Name != "omahoito_session" {
-		t.Errorf("manager = idle %v, lifetime %v, cookie %q", m.IdleTimeout, m.Lifetime, m.Cookie.Name)
+	if SessionIdleTimeout != 30*time.Minute || m.Lifetime != 12*time.Hour || m.Cookie.Name != "omahoito_session" {
+		t.Errorf("manager = idle %v, lifetime %v, cookie %q", SessionIdleTimeout, m.Lifetime, m.Cookie.Name)
+	}
+}
+
+// The idle timeout ends a session unused for 30 minutes; activity keeps it,
+// and the last-seen time is written back at most once a minute.
+func TestSessionIdleTimeout(t *testing.T) {
+	store := memstore.NewWithCleanupInterval(0)
+	s := NewSessions(store, false)
+	now := time.Unix(1_800_000_000, 0)
+	s.Now = func() time.Time { return now }
+	mux := http.NewServeMux()
+	mux.HandleFunc("/signin", func(_ http.ResponseWriter, r *http.Request) {
+		_ = s.SignIn(r.Context(), auth.Principal{Kind: auth.KindCitizen, PersonID: "p1"})
+	})
+	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, s.Principal(r.Context()).PersonID)
+	})
+	srv := httptest.NewServer(s.Middleware(mux))
+	defer srv.Close()
+	_, cookie := get(t, srv, "/signin", "")
+	token := cookie.Value
+	stored := func() []byte { b, _, _ := store.Find(token); return b }
+
+	now = now.Add(30 * time.Second)
+	before := stored()
+	if who, _ := get(t, srv, "/whoami", token); who != "p1" {
+		t.Fatalf("signed-in session lost: %q", who)
+	}
+	if !bytes.Equal(before, stored()) {
+		t.Error("a request within a minute of the last wrote the session back")
+	}
+	for range 5 { // active every 20 minutes for 100 minutes: still signed in
+		now = now.Add(20 * time.Minute)
+		if who, _ := get(t, srv, "/whoami", token); who != "p1" {
+			t.Fatalf("an active session ended after %v", now.Sub(time.Unix(1_800_000_000, 0)))
+		}
+	}
+	now = now.Add(31 * time.Minute)
+	if who, _ := get(t, srv, "/whoami", token); who != "" {
+		t.Fatalf("a session idle for 31 minutes still signed in as %q", who)
 	}
 }
