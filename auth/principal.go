@@ -20,6 +20,7 @@ type Principal struct {
 	ProfessionalID string // professionals and operators
 	CareUnitID     string
 	RegionID       string // the citizen's home region or the professional's region
+	Client         string // API client (app or device) acting for the principal; empty on the portal's own pages
 }
 
 // IsZero reports whether no one is logged in.

@@ -140,7 +140,7 @@ func loggable(status int, err error) string {
 // fixedDiagnostics replace error texts that could carry a store's or a
 // driver's words, or echo an id, by a plain statement per status.
 var fixedDiagnostics = map[int]string{
-	http.StatusUnauthorized:       "log in first: the API is authorised by the portal session",
+	http.StatusUnauthorized:       "log in first: the API is authorised by the portal session or a bearer access token",
 	http.StatusForbidden:          "not allowed: no consent covers this for the logged-in user",
 	http.StatusNotFound:           "not found",
 	http.StatusGone:               "deleted: the resource existed and was deleted; its history remains",
@@ -157,6 +157,9 @@ func diagnosticsFor(status int, err error) string {
 	if errors.Is(err, errDeletedIdentifier) {
 		return errDeletedIdentifier.Error()
 	}
+	if errors.Is(err, errInvalidToken) {
+		return "the bearer access token is invalid, expired or not meant for this API"
+	}
 	if fixed, ok := fixedDiagnostics[status]; ok {
 		return fixed
 	}
@@ -170,7 +173,7 @@ func (s *Server) notFound(c *gin.Context) { s.fail(c, errNoRoute) }
 func (s *Server) methodNotAllowed(c *gin.Context) { s.fail(c, errNoMethod) }
 
 func (s *Server) renderOutcome(c *gin.Context, status int, diagnostics string) {
-	if status == http.StatusUnauthorized {
+	if status == http.StatusUnauthorized && c.Writer.Header().Get("WWW-Authenticate") == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="omahoito"`)
 	}
 	s.renderFHIR(c, status, fhir.Outcome(status, diagnostics))

@@ -14,7 +14,7 @@ import (
 
 func (s *Server) fhirRoutes(g *gin.RouterGroup) {
 	g.GET("/metadata", s.page(s.capability))
-	api := g.Group("", s.requireLogin)
+	api := g.Group("", s.bearerAuth, s.requireLogin)
 	api.GET("/Patient", s.page(s.searchPatients))
 	api.GET("/Patient/:id", s.page(s.readPatient))
 	api.GET("/Practitioner", s.page(s.searchPractitioners))

@@ -83,9 +83,13 @@ func checkSubject(subject, personID, field string) error {
 	return &record.FieldError{Field: field, Msg: "the subject must be the logged-in person (Patient/" + personID + ")"}
 }
 
-func apiSource() record.Source {
-	// Session-authorised API calls come from the portal's own clients; a
-	// bearer-token client will name itself here.
+// apiSource is where a measurement sent through the API came from: the
+// app or device whose bearer token authorised the call, or the portal's
+// own pages for a session-authorised call.
+func apiSource(who auth.Principal) record.Source {
+	if who.Client != "" {
+		return record.Source{Kind: record.SourceDevice, Client: who.Client}
+	}
 	return record.Source{Kind: record.SourceDevice, Client: "portal-session"}
 }
 
@@ -105,7 +109,7 @@ func (s *Server) createObservation(c *gin.Context) error {
 	if err := checkSubject(parsed.Subject, personID, "Observation.subject"); err != nil {
 		return err
 	}
-	added, err := s.Records.Record(c.Request.Context(), who, personID, apiSource(), []record.Input{parsed.Input})
+	added, err := s.Records.Record(c.Request.Context(), who, personID, apiSource(who), []record.Input{parsed.Input})
 	if err != nil {
 		return unwrapEntry(err)
 	}
@@ -278,7 +282,7 @@ func (s *Server) transaction(c *gin.Context) error {
 		}
 		inputs[i] = e.Observation.Input
 	}
-	added, err := s.Records.Record(c.Request.Context(), who, personID, apiSource(), inputs)
+	added, err := s.Records.Record(c.Request.Context(), who, personID, apiSource(who), inputs)
 	if err != nil {
 		return entryPath(err)
 	}

@@ -48,10 +48,11 @@ type Server struct {
 	Records       *record.Service
 	Directory     Directory
 	Sessions      *oidc.Sessions
-	Citizen       *oidc.RelyingParty // citizens' bank-ID broker
-	Professional  *oidc.RelyingParty // professionals' organisation login
-	DevIDP        http.Handler       // the development provider, nil when off
-	DefaultRegion string             // home region of a first login that names none
+	Citizen       *oidc.RelyingParty   // citizens' bank-ID broker
+	Professional  *oidc.RelyingParty   // professionals' organisation login
+	Bearer        *oidc.BearerVerifier // access tokens of API clients; nil: bearer tokens are refused
+	DevIDP        http.Handler         // the development provider, nil when off
+	DefaultRegion string               // home region of a first login that names none
 	Ready         func(context.Context) error
 	Version       string
 	BaseURL       string               // public base URL, e.g. https://omahoito.example.fi; links are built from it
@@ -75,7 +76,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	engine := s.router()
 	mux := http.NewServeMux()
-	mux.Handle("/", s.Sessions.Middleware(withSession(engine)))
+	mux.Handle("/", withoutSessionForBearer(engine, s.Sessions.Middleware(withSession(engine))))
 	for _, p := range []string{"/static/", "/healthz", "/readyz", "/metrics", "/dev-idp/"} {
 		mux.Handle(p, engine)
 	}
@@ -164,6 +165,19 @@ func (s *Server) readyz(c *gin.Context) {
 		}
 	}
 	c.String(http.StatusOK, "ready\n")
+}
+
+// withoutSessionForBearer sends API requests that carry a bearer token
+// straight to the engine: the token alone authorises them, so any session
+// cookie is neither read nor refreshed.
+func withoutSessionForBearer(engine, withSession http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isBearerAPI(r) {
+			engine.ServeHTTP(w, r)
+			return
+		}
+		withSession.ServeHTTP(w, r)
+	})
 }
 
 type sessionLoadedKey struct{}

@@ -5,6 +5,11 @@
 // username the Directory knows. Both speak the authorization code flow with
 // PKCE S256 only and sign ID tokens with RS256. State is kept in memory.
 //
+// The citizen issuer also serves public app clients (Config.Apps): apps and
+// devices that log a citizen in with the code flow and PKCE, without a client
+// secret, and receive an RS256 JWT access token carrying the citizen's hetu,
+// names and home region, for the portal's FHIR API.
+//
 // It must never be enabled in production: anyone who can reach it can log in
 // as anyone.
 package devidp
@@ -54,11 +59,22 @@ type Client struct {
 	RedirectURIs []string
 }
 
+// AppClient is a public client of the citizen issuer: an app or device
+// acting for the citizen through the API. It has no secret (token endpoint
+// authentication "none"), must use PKCE S256, and gets JWT access tokens.
+// Redirect URIs follow the native-app rules: https, a custom scheme, or
+// http on a loopback address.
+type AppClient struct {
+	ID           string
+	RedirectURIs []string
+}
+
 // Config configures New.
 type Config struct {
 	BaseURL               string // e.g. http://127.0.0.1:8080 (no trailing slash)
 	Directory             Directory
 	Citizen, Professional Client
+	Apps                  []AppClient     // public app clients of the citizen issuer; may be empty
 	SigningKey            *rsa.PrivateKey // nil: generate a 2048-bit key
 	DefaultRegion         string          // preselected in the region select; "" -> "kainuu"
 }
@@ -90,10 +106,10 @@ func New(cfg Config) (*Provider, error) {
 	}
 	p := &Provider{baseURL: cfg.BaseURL}
 	shared := issuerDeps{cfg: cfg, key: key, pages: pages}
-	if p.citizen, err = newIssuer(shared, kindCitizen, cfg.Citizen, subjectKey); err != nil {
+	if p.citizen, err = newIssuer(shared, kindCitizen, cfg.Citizen, cfg.Apps, subjectKey); err != nil {
 		return nil, err
 	}
-	if p.professional, err = newIssuer(shared, kindProfessional, cfg.Professional, nil); err != nil {
+	if p.professional, err = newIssuer(shared, kindProfessional, cfg.Professional, nil, nil); err != nil {
 		return nil, err
 	}
 	p.handler = p.routes()
@@ -135,8 +151,32 @@ func validate(cfg *Config) error {
 			return fmt.Errorf("%w: %s client needs ID, Secret and RedirectURIs", ErrConfig, name)
 		}
 	}
+	if err := validateApps(cfg.Apps, cfg.Citizen.ID); err != nil {
+		return err
+	}
 	if cfg.DefaultRegion == "" {
 		cfg.DefaultRegion = "kainuu"
+	}
+	return nil
+}
+
+// validateApps checks that each app client has a unique id, distinct from
+// the portal's citizen client, and at least one absolute redirect URI.
+func validateApps(apps []AppClient, portalID string) error {
+	seen := map[string]bool{portalID: true}
+	for _, app := range apps {
+		if app.ID == "" || seen[app.ID] {
+			return fmt.Errorf("%w: app client id %q is empty or not unique", ErrConfig, app.ID)
+		}
+		seen[app.ID] = true
+		if len(app.RedirectURIs) == 0 {
+			return fmt.Errorf("%w: app client %q needs RedirectURIs", ErrConfig, app.ID)
+		}
+		for _, uri := range app.RedirectURIs {
+			if u, err := url.Parse(uri); err != nil || u.Scheme == "" || u.Fragment != "" {
+				return fmt.Errorf("%w: app client %q: redirect URI %q is not an absolute URI without fragment", ErrConfig, app.ID, uri)
+			}
+		}
 	}
 	return nil
 }

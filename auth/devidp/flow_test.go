@@ -60,6 +60,7 @@ func newEnv(t *testing.T) *env {
 		Directory:    demoDir{auth.DemoDirectory()},
 		Citizen:      Client{ID: "portal-citizen", Secret: "citizen-secret", RedirectURIs: []string{e.base + "/auth/callback/citizen"}},
 		Professional: Client{ID: "portal-pro", Secret: "pro-secret", RedirectURIs: []string{e.base + "/auth/callback/professional"}},
+		Apps:         []AppClient{{ID: testAppID, RedirectURIs: []string{e.base + "/auth/callback/app"}}},
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -43,10 +43,17 @@ type issuer struct {
 	login  http.Handler
 }
 
-func newIssuer(deps issuerDeps, k kind, c Client, subjectKey []byte) (*issuer, error) {
+// newIssuer builds one issuer for its confidential portal client c and its
+// public app clients (citizen issuer only).
+func newIssuer(deps issuerDeps, k kind, c Client, apps []AppClient, subjectKey []byte) (*issuer, error) {
 	path := "/dev-idp/" + k.slug()
 	is := &issuer{kind: k, issuer: deps.cfg.BaseURL + path, path: path}
-	is.store = newStorage(deps.key, newClient(c, is.issuer+"/login"))
+	loginURL := is.issuer + "/login"
+	clients := []*client{newClient(c, loginURL)}
+	for _, app := range apps {
+		clients = append(clients, newAppClient(app, loginURL))
+	}
+	is.store = newStorage(deps.key, clients)
 	var cryptoKey [32]byte
 	if _, err := rand.Read(cryptoKey[:]); err != nil {
 		return nil, fmt.Errorf("devidp: token key: %w", err)

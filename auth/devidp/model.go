@@ -17,10 +17,11 @@ import (
 
 // Lifetimes of the provider's artefacts.
 const (
-	loginLifetime   = 10 * time.Minute // from /authorize to the login POST
-	codeLifetime    = time.Minute      // from the redirect to the token exchange
-	tokenLifetime   = 5 * time.Minute  // access token, for userinfo
-	idTokenLifetime = 5 * time.Minute
+	loginLifetime    = 10 * time.Minute // from /authorize to the login POST
+	codeLifetime     = time.Minute      // from the redirect to the token exchange
+	tokenLifetime    = 5 * time.Minute  // access token, for userinfo
+	appTokenLifetime = 15 * time.Minute // JWT access token of an app client, for the API
+	idTokenLifetime  = 5 * time.Minute
 )
 
 // identity is who logged in, as the login page established it.
@@ -47,6 +48,26 @@ func (id identity) fill(u *oidc.UserInfo) {
 	if id.Region != "" {
 		u.AppendClaims(ClaimRegion, id.Region)
 	}
+}
+
+// privateClaims are the claims an app client's JWT access token carries
+// besides the registered ones: the same identity claims as the ID token.
+func (id identity) privateClaims() map[string]any {
+	claims := map[string]any{
+		"given_name":  id.GivenName,
+		"family_name": id.FamilyName,
+		"name":        id.GivenName + " " + id.FamilyName,
+	}
+	if id.Username != "" {
+		claims["preferred_username"] = id.Username
+	}
+	if id.Hetu != "" {
+		claims[ClaimHetu] = id.Hetu
+	}
+	if id.Region != "" {
+		claims[ClaimRegion] = id.Region
+	}
+	return claims
 }
 
 // authRequest implements op.AuthRequest. The storage hands out copies, so a
@@ -128,30 +149,58 @@ func acrFor(requested []string) string {
 	return ACRLoa2
 }
 
-// client implements op.Client: a confidential web client using the code
-// flow and client_secret_basic.
+// client implements op.Client: either the portal's confidential web client
+// (code flow, client_secret_basic, opaque access tokens for userinfo) or a
+// public app client (code flow with PKCE, no secret, JWT access tokens).
 type client struct {
 	id           string
-	secret       string
+	secret       string // "" for a public client
 	redirectURIs []string
 	loginURL     string
+	public       bool
 }
 
 func newClient(c Client, loginURL string) *client {
 	return &client{id: c.ID, secret: c.Secret, redirectURIs: slices.Clone(c.RedirectURIs), loginURL: loginURL}
 }
 
-func (c *client) GetID() string                       { return c.id }
-func (c *client) RedirectURIs() []string              { return c.redirectURIs }
-func (c *client) PostLogoutRedirectURIs() []string    { return nil }
-func (c *client) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
-func (c *client) AuthMethod() oidc.AuthMethod         { return oidc.AuthMethodBasic }
+func newAppClient(a AppClient, loginURL string) *client {
+	return &client{id: a.ID, redirectURIs: slices.Clone(a.RedirectURIs), loginURL: loginURL, public: true}
+}
+
+// tokenLifetime is how long the client's access tokens live.
+func (c *client) tokenLifetime() time.Duration {
+	if c.public {
+		return appTokenLifetime
+	}
+	return tokenLifetime
+}
+
+func (c *client) GetID() string                    { return c.id }
+func (c *client) RedirectURIs() []string           { return c.redirectURIs }
+func (c *client) PostLogoutRedirectURIs() []string { return nil }
+
+// ApplicationType: a public app follows the native-app redirect rules
+// (https, custom scheme or loopback http).
+func (c *client) ApplicationType() op.ApplicationType {
+	if c.public {
+		return op.ApplicationTypeNative
+	}
+	return op.ApplicationTypeWeb
+}
+
+// AuthMethod: a public client has no secret, so op insists on PKCE.
+func (c *client) AuthMethod() oidc.AuthMethod {
+	if c.public {
+		return oidc.AuthMethodNone
+	}
+	return oidc.AuthMethodBasic
+}
 func (c *client) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
 func (c *client) GrantTypes() []oidc.GrantType         { return []oidc.GrantType{oidc.GrantTypeCode} }
 func (c *client) LoginURL(id string) string            { return c.loginURL + "?id=" + url.QueryEscape(id) }
-func (c *client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeBearer }
 func (c *client) IDTokenLifetime() time.Duration       { return idTokenLifetime }
 func (c *client) DevMode() bool                        { return false }
 func (c *client) IsScopeAllowed(string) bool           { return false }
@@ -164,8 +213,18 @@ func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
 
-// signingKey is the RSA key both issuers sign ID tokens with. It serves as
-// op.SigningKey and, through public, as op.Key in the JWKS.
+// AccessTokenType: app clients get JWTs the API verifies on its own; the
+// portal's client gets opaque tokens, good only for userinfo.
+func (c *client) AccessTokenType() op.AccessTokenType {
+	if c.public {
+		return op.AccessTokenTypeJWT
+	}
+	return op.AccessTokenTypeBearer
+}
+
+// signingKey is the RSA key both issuers sign ID tokens (and app clients'
+// JWT access tokens) with. It serves as op.SigningKey and, through public,
+// as op.Key in the JWKS.
 type signingKey struct {
 	id  string
 	key *rsa.PrivateKey

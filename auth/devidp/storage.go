@@ -30,18 +30,19 @@ type codeEntry struct {
 	issuedAt  time.Time
 }
 
-// accessToken is an issued (opaque) access token, kept for userinfo.
+// accessToken is an issued access token (opaque, or the jti of a JWT),
+// kept for userinfo.
 type accessToken struct {
 	identity  identity
 	clientID  string
 	expiresAt time.Time
 }
 
-// storage is the in-memory op.Storage of one issuer with one client.
+// storage is the in-memory op.Storage of one issuer and its clients.
 type storage struct {
-	key    *signingKey
-	client *client
-	now    func() time.Time
+	key     *signingKey
+	clients map[string]*client
+	now     func() time.Time
 
 	mu       sync.Mutex
 	requests map[string]*authRequest
@@ -51,11 +52,16 @@ type storage struct {
 
 var _ op.Storage = (*storage)(nil)
 var _ op.CanSetUserinfoFromRequest = (*storage)(nil)
+var _ op.CanGetPrivateClaimsFromRequest = (*storage)(nil)
 
-func newStorage(key *signingKey, c *client) *storage {
+func newStorage(key *signingKey, clients []*client) *storage {
+	byID := make(map[string]*client, len(clients))
+	for _, c := range clients {
+		byID[c.id] = c
+	}
 	return &storage{
 		key:      key,
-		client:   c,
+		clients:  byID,
 		now:      time.Now,
 		requests: map[string]*authRequest{},
 		codes:    map[string]codeEntry{},
@@ -188,16 +194,22 @@ func (s *storage) DeleteAuthRequest(_ context.Context, id string) error {
 	return nil
 }
 
-// CreateAccessToken issues an opaque access token for a completed request.
+// CreateAccessToken records an access token for a completed request and
+// returns its id: op makes it an opaque token, or the jti of a JWT for an
+// app client, which lives longer.
 func (s *storage) CreateAccessToken(_ context.Context, req op.TokenRequest) (string, time.Time, error) {
 	r, ok := req.(*authRequest)
 	if !ok || r.Identity == nil {
 		return "", time.Time{}, fmt.Errorf("%w: token request %T", errUnsupported, req)
 	}
+	c, ok := s.clients[r.ClientID]
+	if !ok {
+		return "", time.Time{}, errUnknownClient
+	}
 	id := rand.Text()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	exp := s.now().Add(tokenLifetime)
+	exp := s.now().Add(c.tokenLifetime())
 	s.tokens[id] = accessToken{identity: *r.Identity, clientID: r.ClientID, expiresAt: exp}
 	return id, exp, nil
 }
@@ -243,19 +255,20 @@ func (s *storage) KeySet(context.Context) ([]op.Key, error) {
 	return []op.Key{publicKey{s.key}}, nil
 }
 
-// GetClientByClientID knows the issuer's one client.
+// GetClientByClientID knows the issuer's clients.
 func (s *storage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
-	if id != s.client.id {
+	c, ok := s.clients[id]
+	if !ok {
 		return nil, errUnknownClient
 	}
-	return s.client, nil
+	return c, nil
 }
 
-// AuthorizeClientIDSecret checks the client secret in constant time.
+// AuthorizeClientIDSecret checks a confidential client's secret in
+// constant time. A public client has no secret to present.
 func (s *storage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
-	idOK := subtle.ConstantTimeCompare([]byte(id), []byte(s.client.id))
-	secretOK := subtle.ConstantTimeCompare([]byte(secret), []byte(s.client.secret))
-	if idOK&secretOK != 1 {
+	c, ok := s.clients[id]
+	if !ok || c.public || subtle.ConstantTimeCompare([]byte(secret), []byte(c.secret)) != 1 {
 		return oidc.ErrInvalidClient().WithDescription("invalid client credentials")
 	}
 	return nil
@@ -296,9 +309,20 @@ func (s *storage) SetIntrospectionFromToken(context.Context, *oidc.Introspection
 	return errUnsupported
 }
 
-// GetPrivateClaimsFromScopes adds nothing: access tokens are opaque.
+// GetPrivateClaimsFromScopes is not used: op prefers GetPrivateClaimsFromRequest.
 func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
 	return nil, nil
+}
+
+// GetPrivateClaimsFromRequest gives an app client's JWT access token the
+// identity claims of the ID token (hetu, names, home region), whatever the
+// scopes, so the API needs no userinfo call.
+func (s *storage) GetPrivateClaimsFromRequest(_ context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+	r, ok := req.(*authRequest)
+	if !ok || r.Identity == nil {
+		return nil, fmt.Errorf("%w: token request %T", errUnsupported, req)
+	}
+	return r.Identity.privateClaims(), nil
 }
 
 // GetKeyByIDAndClientID is unsupported: no private_key_jwt or JWT profile.

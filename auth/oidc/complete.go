@@ -153,10 +153,18 @@ func (rp *RelyingParty) identity(token *gooidc.IDToken) (Identity, error) {
 	if err := token.Claims(&claims); err != nil {
 		return Identity{}, fmt.Errorf("%w: %s: claims: %v", ErrToken, rp.cfg.Name, err)
 	}
-	names := rp.cfg.Claims
+	id := identityFrom(claims, rp.cfg.Claims, token.Issuer, token.Subject)
+	if !acrSatisfies(id.ACR, rp.cfg.ACRValues) {
+		return Identity{}, fmt.Errorf("%w: %s: authentication level %q is below the requested %q", ErrToken, rp.cfg.Name, id.ACR, rp.cfg.ACRValues)
+	}
+	return id, nil
+}
+
+// identityFrom maps verified claims by the configured names.
+func identityFrom(claims map[string]any, names ClaimNames, issuer, subject string) Identity {
 	id := Identity{
-		Issuer:     token.Issuer,
-		Subject:    token.Subject,
+		Issuer:     issuer,
+		Subject:    subject,
 		GivenName:  stringClaim(claims, names.GivenName),
 		FamilyName: stringClaim(claims, names.FamilyName),
 		Username:   stringClaim(claims, names.Username),
@@ -168,10 +176,7 @@ func (rp *RelyingParty) identity(token *gooidc.IDToken) (Identity, error) {
 			break
 		}
 	}
-	if !acrSatisfies(id.ACR, rp.cfg.ACRValues) {
-		return Identity{}, fmt.Errorf("%w: %s: authentication level %q is below the requested %q", ErrToken, rp.cfg.Name, id.ACR, rp.cfg.ACRValues)
-	}
-	return id, nil
+	return id
 }
 
 // stringClaim returns claim name if it is a string, else "".

@@ -52,7 +52,12 @@ func (cfg ProviderConfig) withDefaults() ProviderConfig {
 		cfg.Scopes = []string{"openid", "profile"}
 	}
 	cfg.Scopes = slices.Clone(cfg.Scopes)
-	c := &cfg.Claims
+	cfg.Claims = cfg.Claims.withDefaults()
+	return cfg
+}
+
+// withDefaults returns a copy of c with empty names filled in.
+func (c ClaimNames) withDefaults() ClaimNames {
 	if len(c.Hetu) == 0 {
 		c.Hetu = DefaultHetuClaims
 	}
@@ -60,7 +65,7 @@ func (cfg ProviderConfig) withDefaults() ProviderConfig {
 	c.GivenName = orDefault(c.GivenName, "given_name")
 	c.FamilyName = orDefault(c.FamilyName, "family_name")
 	c.Username = orDefault(c.Username, "preferred_username")
-	return cfg
+	return c
 }
 
 func orDefault(v, def string) string {

@@ -8,6 +8,10 @@
 // tokens that arrive signed-then-encrypted (JWE). Discovery is lazy, so a
 // RelyingParty can be built before its provider is reachable.
 //
+// A BearerVerifier checks the JWT access tokens that apps and devices
+// present to the FHIR API (RS256, issuer, expiry, audience and client), with
+// the same lazy discovery.
+//
 // Sessions wraps an scs session manager: it keeps the in-progress Flow between
 // the redirect to the provider and the callback, and the signed-in
 // auth.Principal afterwards. Nothing here logs; no error message carries a

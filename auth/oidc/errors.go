@@ -20,4 +20,8 @@ var (
 	// ErrToken: the ID token is missing, cannot be decrypted, or fails
 	// verification (signature, algorithm, issuer, audience, expiry, nonce).
 	ErrToken = errors.New("oidc: invalid ID token")
+	// ErrBearer: a bearer access token presented to the API is malformed or
+	// fails verification (signature, algorithm, issuer, expiry, audience,
+	// client), or is an ID token. The message never quotes the token.
+	ErrBearer = errors.New("oidc: invalid bearer access token")
 )

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -25,6 +26,13 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
+// devAppClientID is the development provider's public app client: an app
+// or device that logs a citizen in (code flow with PKCE, no secret) and
+// calls the FHIR API with the JWT access token it gets. Its redirect URI is
+// {base}/dev-app/callback, which nothing serves: the app reads the code from
+// the redirect's Location.
+const devAppClientID = "omahoito-dev-app"
+
 // storage is what the app needs of either database adapter.
 type storage interface {
 	auth.Store
@@ -37,6 +45,7 @@ type app struct {
 	handler http.Handler
 	store   storage // the opened database, for tests and benchmarks
 	dev     bool
+	devKey  *rsa.PrivateKey // the development provider's signing key, for tests; nil with real issuers
 	closers []func()
 }
 
@@ -119,8 +128,15 @@ func (a *app) wireDevIDP(ctx context.Context, cfg Config, store storage, srv *po
 	}
 	citizen := devidp.Client{ID: "omahoito-citizen", Secret: randomSecret(), RedirectURIs: []string{cfg.BaseURL + "/auth/citizen/callback"}}
 	pro := devidp.Client{ID: "omahoito-professional", Secret: randomSecret(), RedirectURIs: []string{cfg.BaseURL + "/auth/professional/callback"}}
+	devApp := devidp.AppClient{ID: devAppClientID, RedirectURIs: []string{cfg.BaseURL + "/dev-app/callback"}}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return fmt.Errorf("development identity provider key: %w", err)
+	}
+	a.devKey = key
 	idp, err := devidp.New(devidp.Config{
 		BaseURL: cfg.BaseURL, Directory: store, Citizen: citizen, Professional: pro, DefaultRegion: cfg.DefaultRegion,
+		Apps: []devidp.AppClient{devApp}, SigningKey: key,
 	})
 	if err != nil {
 		return fmt.Errorf("development identity provider: %w", err)
@@ -140,8 +156,14 @@ func (a *app) wireDevIDP(ctx context.Context, cfg Config, store storage, srv *po
 	}, httpClient); err != nil {
 		return err
 	}
+	if srv.Bearer, err = oidc.NewBearerVerifier(oidc.BearerConfig{
+		Issuer: idp.CitizenIssuer(), Clients: []string{devApp.ID},
+		Claims: oidc.ClaimNames{Hetu: []string{devidp.ClaimHetu}, Region: devidp.ClaimRegion},
+	}, httpClient); err != nil {
+		return err
+	}
 	log.Warn("DEVELOPMENT IDENTITY PROVIDER IS ON: anyone can log in as anyone. Configure citizen_issuer and professional_issuer for production.",
-		"citizen_issuer", idp.CitizenIssuer(), "professional_issuer", idp.ProfessionalIssuer())
+		"citizen_issuer", idp.CitizenIssuer(), "professional_issuer", idp.ProfessionalIssuer(), "api_client", devApp.ID)
 	return nil
 }
 
@@ -158,7 +180,13 @@ func (a *app) wireIssuers(cfg Config, srv *portal.Server) error {
 	if srv.Citizen, err = oidc.NewRelyingParty(citizen, httpClient); err != nil {
 		return err
 	}
-	srv.Professional, err = oidc.NewRelyingParty(pro, httpClient)
+	if srv.Professional, err = oidc.NewRelyingParty(pro, httpClient); err != nil {
+		return err
+	}
+	if _, err := cfg.Professional.bearer("professional", httpClient); err != nil {
+		return err
+	}
+	srv.Bearer, err = cfg.Citizen.bearer("citizen", httpClient)
 	return err
 }
 

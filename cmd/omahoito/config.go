@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,6 +57,9 @@ type IssuerConfig struct {
 	GivenNameClaim    string   `json:"given_name_claim"`
 	FamilyNameClaim   string   `json:"family_name_claim"`
 	UsernameClaim     string   `json:"username_claim"`
+	// APIClients are the client ids of apps and devices whose access tokens
+	// (JWTs from this issuer) the FHIR API accepts. Citizen issuer only.
+	APIClients []string `json:"api_clients"`
 }
 
 // loadConfig reads the file (if any) and the environment.
@@ -144,6 +148,27 @@ func (ic IssuerConfig) relyingParty(name, redirect string) (oidc.ProviderConfig,
 		}
 	}
 	return pc, nil
+}
+
+// bearer is the API's access token verifier for this issuer, nil when it
+// lists no API clients. Only the citizen issuer may list them: API clients
+// act for citizens.
+func (ic IssuerConfig) bearer(name string, client *http.Client) (*oidc.BearerVerifier, error) {
+	if len(ic.APIClients) == 0 {
+		return nil, nil
+	}
+	if name != "citizen" {
+		return nil, fmt.Errorf("%w: %s issuer: api_clients is for the citizen issuer only", errConfig, name)
+	}
+	v, err := oidc.NewBearerVerifier(oidc.BearerConfig{
+		Issuer: ic.Issuer, Clients: ic.APIClients,
+		Claims: oidc.ClaimNames{Hetu: ic.HetuClaims, GivenName: ic.GivenNameClaim,
+			FamilyName: ic.FamilyNameClaim, Username: ic.UsernameClaim},
+	}, client)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s issuer api_clients: %v", errConfig, name, err)
+	}
+	return v, nil
 }
 
 func readRSAKey(path string) (*rsa.PrivateKey, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,6 +24,9 @@ type testApp struct {
 	URL   string
 	log   *syncBuffer
 	store storage // the app's own database
+	// devKey is the development provider's signing key, to forge tokens it
+	// did not issue.
+	devKey *rsa.PrivateKey
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -66,7 +70,7 @@ func MustStartApp(tb testing.TB, database string) *testApp {
 	}
 	tb.Cleanup(a.Close)
 	srv.Config.Handler = a.handler
-	return &testApp{URL: srv.URL, log: logs, store: a.store}
+	return &testApp{URL: srv.URL, log: logs, store: a.store, devKey: a.devKey}
 }
 
 // browser is an HTTP client with a cookie jar, like a person's browser.
