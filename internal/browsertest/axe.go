@@ -116,23 +116,13 @@ func loadAxe() (string, error) {
 	return string(src), nil
 }
 
-// repoRoot walks up from the working directory to the directory that holds
-// go.mod.
+// repoRoot is the module root, where node_modules is.
 func repoRoot() (string, error) {
-	dir, err := os.Getwd()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", errNoRepoRoot, err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errNoRepoRoot
-		}
-		dir = parent
-	}
+	return root, nil
 }
 
 // maxSnippet is how many runes of an element's HTML a report shows.

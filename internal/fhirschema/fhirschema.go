@@ -153,23 +153,13 @@ func tools() (node, pkg string, err error) {
 	return node, pkg, nil
 }
 
-// repoRoot walks up from the working directory to the directory that holds
-// go.mod.
+// repoRoot is the module root, where node_modules is.
 func repoRoot() (string, error) {
-	dir, err := os.Getwd()
+	root, err := testenv.RepoRoot()
 	if err != nil {
-		return "", fmt.Errorf("%w: working directory: %w", errUnavailable, err)
+		return "", fmt.Errorf("%w: %w", errUnavailable, err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("%w: no go.mod above the working directory", errUnavailable)
-		}
-		dir = parent
-	}
+	return root, nil
 }
 
 func formatProblems(problems []Problem) string {

@@ -5,7 +5,9 @@
 package testenv
 
 import (
+	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -29,4 +31,24 @@ func PostgresURL(tb testing.TB) string {
 		Missing(tb, "PostgreSQL tests need OMAHOITO_TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test)")
 	}
 	return u
+}
+
+// RepoRoot walks up from the working directory (a package directory while
+// tests run) to the directory that holds go.mod, where npm installs the
+// test tools.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
 }
