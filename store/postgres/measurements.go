@@ -65,7 +65,7 @@ func (s *Store) createOnce(ctx context.Context, ms []record.Measurement) (map[in
 		if err != nil {
 			return err
 		}
-		fresh := splitExisting(ms, found, existing)
+		fresh := record.SplitKnown(ms, found, existing)
 		slices.SortStableFunc(fresh, byIdentifier)
 		if err := copyInto(ctx, tx, "observations", fresh); err != nil {
 			return err
@@ -98,19 +98,16 @@ func lostRace(err error) bool {
 	return pe.Code == uniqueViolation && pe.ConstraintName == identifierIndex || pe.Code == deadlockDetected
 }
 
-// identifierKey is a measurement's (person, identifier) pair.
-type identifierKey struct{ person, identifier string }
-
 // lookupIdentifiers finds the stored measurements whose (person,
 // identifier) pairs occur in ms, with one query per person.
-func lookupIdentifiers(ctx context.Context, tx pgx.Tx, ms []record.Measurement) (map[identifierKey]record.Measurement, error) {
+func lookupIdentifiers(ctx context.Context, tx pgx.Tx, ms []record.Measurement) (map[record.IdentifierKey]record.Measurement, error) {
 	byPerson := map[string][]string{}
 	for _, m := range ms {
 		if m.Identifier != "" {
 			byPerson[m.PersonID] = append(byPerson[m.PersonID], m.Identifier)
 		}
 	}
-	found := map[identifierKey]record.Measurement{}
+	found := map[record.IdentifierKey]record.Measurement{}
 	for person, identifiers := range byPerson {
 		rows, err := tx.Query(ctx, `SELECT `+obsColumnList+` FROM observations
 			WHERE person_id = $1 AND identifier = ANY($2)`, person, identifiers)
@@ -122,41 +119,11 @@ func lookupIdentifiers(ctx context.Context, tx pgx.Tx, ms []record.Measurement) 
 			return nil, err
 		}
 		for _, m := range stored {
-			found[identifierKey{m.PersonID, m.Identifier}] = m
+			k, _ := m.Key()
+			found[k] = m
 		}
 	}
 	return found, nil
-}
-
-// splitExisting returns the measurements of ms to insert, and records in
-// existing, by index, those whose identifier is already stored (found) or
-// occurs earlier in ms.
-func splitExisting(ms []record.Measurement, found map[identifierKey]record.Measurement, existing map[int]record.Measurement) []record.Measurement {
-	fresh := make([]record.Measurement, 0, len(ms))
-	first := map[identifierKey]int{}
-	for i, m := range ms {
-		if m.Identifier != "" {
-			k := identifierKey{m.PersonID, m.Identifier}
-			if old, ok := found[k]; ok {
-				existing[i] = old
-				continue
-			}
-			if j, ok := first[k]; ok {
-				existing[i] = asStored(ms[j])
-				continue
-			}
-			first[k] = i
-		}
-		fresh = append(fresh, m)
-	}
-	return fresh
-}
-
-// asStored is m as it reads back: times in UTC to the microsecond.
-func asStored(m record.Measurement) record.Measurement {
-	m.At = utcMicro(m.At)
-	m.Updated = utcMicro(m.Updated)
-	return m
 }
 
 func utcMicro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

@@ -43,7 +43,7 @@ func (s *Store) CreateMeasurements(ctx context.Context, ms []record.Measurement)
 		if err != nil {
 			return err
 		}
-		fresh := splitExisting(ms, found, existing)
+		fresh := record.SplitKnown(ms, found, existing)
 		// Ids are random: inserting them in order keeps each index page
 		// touched once instead of scattering writes across the B-trees.
 		slices.SortFunc(fresh, func(a, b record.Measurement) int { return strings.Compare(a.ID, b.ID) })
@@ -71,22 +71,19 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// identifierKey is a measurement's (person, identifier) pair.
-type identifierKey struct{ person, identifier string }
-
 // lookupIdentifiers finds the stored measurements whose (person,
 // identifier) pairs occur in ms.
-func lookupIdentifiers(ctx context.Context, tx *sql.Tx, ms []record.Measurement) (map[identifierKey]record.Measurement, error) {
+func lookupIdentifiers(ctx context.Context, tx *sql.Tx, ms []record.Measurement) (map[record.IdentifierKey]record.Measurement, error) {
 	byPerson := map[string][]string{}
-	seen := map[identifierKey]bool{}
+	seen := map[record.IdentifierKey]bool{}
 	for _, m := range ms {
-		k := identifierKey{m.PersonID, m.Identifier}
+		k := record.IdentifierKey{PersonID: m.PersonID, Identifier: m.Identifier}
 		if m.Identifier != "" && !seen[k] {
 			seen[k] = true
 			byPerson[m.PersonID] = append(byPerson[m.PersonID], m.Identifier)
 		}
 	}
-	found := map[identifierKey]record.Measurement{}
+	found := map[record.IdentifierKey]record.Measurement{}
 	for person, identifiers := range byPerson {
 		for chunk := range chunks(identifiers, lookupChunk) {
 			if err := lookupChunkInto(ctx, tx, person, chunk, found); err != nil {
@@ -97,7 +94,7 @@ func lookupIdentifiers(ctx context.Context, tx *sql.Tx, ms []record.Measurement)
 	return found, nil
 }
 
-func lookupChunkInto(ctx context.Context, tx *sql.Tx, person string, identifiers []string, found map[identifierKey]record.Measurement) error {
+func lookupChunkInto(ctx context.Context, tx *sql.Tx, person string, identifiers []string, found map[record.IdentifierKey]record.Measurement) error {
 	args := make([]any, 0, len(identifiers)+1)
 	args = append(args, person)
 	for _, id := range identifiers {
@@ -113,40 +110,10 @@ func lookupChunkInto(ctx context.Context, tx *sql.Tx, person string, identifiers
 		return err
 	}
 	for _, m := range stored {
-		found[identifierKey{m.PersonID, m.Identifier}] = m
+		k, _ := m.Key()
+		found[k] = m
 	}
 	return nil
-}
-
-// splitExisting returns the measurements of ms to insert, and records in
-// existing, by index, those whose identifier is already stored (found) or
-// occurs earlier in ms.
-func splitExisting(ms []record.Measurement, found map[identifierKey]record.Measurement, existing map[int]record.Measurement) []record.Measurement {
-	fresh := make([]record.Measurement, 0, len(ms))
-	first := map[identifierKey]int{}
-	for i, m := range ms {
-		if m.Identifier != "" {
-			k := identifierKey{m.PersonID, m.Identifier}
-			if old, ok := found[k]; ok {
-				existing[i] = old
-				continue
-			}
-			if j, ok := first[k]; ok {
-				existing[i] = asStored(ms[j])
-				continue
-			}
-			first[k] = i
-		}
-		fresh = append(fresh, m)
-	}
-	return fresh
-}
-
-// asStored is m as it reads back: times in UTC to the microsecond.
-func asStored(m record.Measurement) record.Measurement {
-	m.At = m.At.UTC().Truncate(time.Microsecond)
-	m.Updated = m.Updated.UTC().Truncate(time.Microsecond)
-	return m
 }
 
 // insertRowsInto inserts ms into table with one prepared single-row
