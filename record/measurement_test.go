@@ -125,3 +125,26 @@ func TestEverySpecIsComplete(t *testing.T) {
 		t.Error("59408-5 is not accepted as oxygen saturation")
 	}
 }
+
+func TestSplitKnown(t *testing.T) {
+	m := func(id, identifier string) Measurement {
+		return Measurement{ID: id, PersonID: "p", Identifier: identifier, At: now.In(time.FixedZone("EET", 7200)).Add(123)}
+	}
+	stored := map[IdentifierKey]Measurement{{"p", "x|known"}: {ID: "old"}}
+	ms := []Measurement{m("a", "x|known"), m("b", ""), m("c", "x|new"), m("d", "x|new"), m("e", "")}
+	existing := map[int]Measurement{}
+	fresh := SplitKnown(ms, stored, existing)
+	var ids []string
+	for _, f := range fresh {
+		ids = append(ids, f.ID)
+	}
+	if strings.Join(ids, ",") != "b,c,e" {
+		t.Fatalf("fresh = %v, want b,c,e", ids)
+	}
+	if existing[0].ID != "old" || existing[3].ID != "c" || len(existing) != 2 {
+		t.Fatalf("existing = %+v", existing)
+	}
+	if existing[3].At.Location() != time.UTC || existing[3].At.Nanosecond()%1000 != 0 {
+		t.Errorf("a duplicate within the batch is not returned as stored: %v", existing[3].At)
+	}
+}
