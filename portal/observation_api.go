@@ -93,20 +93,26 @@ func apiSource(who auth.Principal) record.Source {
 	return record.Source{Kind: record.SourceDevice, Client: "portal-session"}
 }
 
+// observationBody reads and parses one Observation about the caller.
+func observationBody(c *gin.Context, personID string) (fhir.ParsedObservation, error) {
+	body, err := readBody(c, maxResourceBytes)
+	if err != nil {
+		return fhir.ParsedObservation{}, err
+	}
+	parsed, err := fhir.ParseObservation(body)
+	if err != nil {
+		return parsed, &parseError{err}
+	}
+	return parsed, checkSubject(parsed.Subject, personID, "Observation.subject")
+}
+
 func (s *Server) createObservation(c *gin.Context) error {
 	who, personID, err := recordOwner(c)
 	if err != nil {
 		return err
 	}
-	body, err := readBody(c, maxResourceBytes)
+	parsed, err := observationBody(c, personID)
 	if err != nil {
-		return err
-	}
-	parsed, err := fhir.ParseObservation(body)
-	if err != nil {
-		return &parseError{err}
-	}
-	if err := checkSubject(parsed.Subject, personID, "Observation.subject"); err != nil {
 		return err
 	}
 	added, err := s.Records.Record(c.Request.Context(), who, personID, apiSource(who), []record.Input{parsed.Input})
@@ -178,19 +184,12 @@ func (s *Server) updateObservation(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := readBody(c, maxResourceBytes)
+	parsed, err := observationBody(c, personID)
 	if err != nil {
 		return err
-	}
-	parsed, err := fhir.ParseObservation(body)
-	if err != nil {
-		return &parseError{err}
 	}
 	if parsed.ID != c.Param("id") {
 		return &parseError{&record.FieldError{Field: "Observation.id", Msg: "the id in the body must equal the id in the URL"}}
-	}
-	if err := checkSubject(parsed.Subject, personID, "Observation.subject"); err != nil {
-		return err
 	}
 	m, err := s.Records.Update(c.Request.Context(), who, personID, c.Param("id"), parsed.Input, version)
 	if err != nil {
