@@ -189,23 +189,31 @@ func TestObservationBadInputChangesNothing(t *testing.T) {
 			name   string
 			body   []byte
 			status int
-			field  string
+			field  string // the exact path in issue[0].expression
 		}{
 			{"unknown code", quantityObservation(u.patientID, "12345-6", 1, "kg", now, ""), 400, "Observation.code"},
 			{"wrong unit", quantityObservation(u.patientID, "29463-7", 70, "cm", now, ""), 400, "Observation.valueQuantity.code"},
-			{"out of range", quantityObservation(u.patientID, "29463-7", 700, "kg", now, ""), 422, "value"},
-			{"systolic not above diastolic", bpObservation(u.patientID, 80, 80, now, ""), 422, "component"},
-			{"both value[x]", quantityObservation(u.patientID, "29463-7", 70, "kg", now, `,"valueString":"70"`), 400, "value"},
-			{"no value", []byte(`{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"effectiveDateTime":"2024-01-01T10:00:00Z"}`), 400, "value"},
-			{"future time", quantityObservation(u.patientID, "29463-7", 70, "kg", time.Now().Add(time.Hour), ""), 422, "effective"},
+			{"out of range", quantityObservation(u.patientID, "29463-7", 700, "kg", now, ""), 422, "Observation.valueQuantity.value"},
+			{"systolic not above diastolic", bpObservation(u.patientID, 80, 80, now, ""), 422, "Observation.component[0].valueQuantity.value"},
+			{"both value[x]", quantityObservation(u.patientID, "29463-7", 70, "kg", now, `,"valueString":"70"`), 400, "Observation.value[x]"},
+			{"no value", []byte(`{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},"subject":{"reference":"Patient/` + u.patientID + `"},"effectiveDateTime":"2024-01-01T10:00:00Z"}`), 400, "Observation.value[x]"},
+			{"future time", quantityObservation(u.patientID, "29463-7", 70, "kg", time.Now().Add(time.Hour), ""), 422, "Observation.effectiveDateTime"},
 			{"another person", quantityObservation(other.patientID, "29463-7", 70, "kg", now, ""), 422, "Observation.subject"},
 			{"malformed JSON", []byte(`{"resourceType":"Observation",`), 400, "Observation"},
 		}
 		var outcomes [][]byte
 		for _, tc := range cases {
 			res, body := u.do(t, http.MethodPost, "/Observation", tc.body)
-			if res.StatusCode != tc.status || !strings.Contains(body, `"resourceType":"OperationOutcome"`) || !strings.Contains(body, tc.field) {
-				t.Errorf("%s: %d %s; want %d naming %s", tc.name, res.StatusCode, body, tc.status, tc.field)
+			var oo struct {
+				ResourceType string `json:"resourceType"`
+				Issue        []struct {
+					Expression []string `json:"expression"`
+				} `json:"issue"`
+			}
+			_ = json.Unmarshal([]byte(body), &oo)
+			if res.StatusCode != tc.status || oo.ResourceType != "OperationOutcome" || len(oo.Issue) == 0 ||
+				len(oo.Issue[0].Expression) == 0 || oo.Issue[0].Expression[0] != tc.field {
+				t.Errorf("%s: %d %s; want %d with expression %s", tc.name, res.StatusCode, body, tc.status, tc.field)
 			}
 			outcomes = append(outcomes, []byte(body))
 		}
@@ -338,6 +346,41 @@ func TestObservationSearch(t *testing.T) {
 			at := base.AddDate(0, 0, i).Format(time.RFC3339)
 			if seen[at] != 1 {
 				t.Errorf("reading at %s seen %d times", at, seen[at])
+			}
+		}
+	})
+}
+
+// Units other than the canonical one are converted on entry and stored
+// converted, on both databases.
+func TestObservationUnitConversions(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		u := MustAPICitizen(t, a, testHetu)
+		at := time.Now().Add(-time.Hour)
+		cases := []struct {
+			code, unit string
+			value      float64
+			want       string
+		}{
+			{"29463-7", "[lb_av]", 160, `"value":72.57`},
+			{"29463-7", "g", 72500, `"value":72.5`},
+			{"8302-2", "m", 1.78, `"value":178`},
+			{"8302-2", "[in_i]", 70, `"value":177.8`},
+			{"8310-5", "[degF]", 98.6, `"value":37`},
+			{"14743-9", "mg/dL", 108, `"value":5.99`},
+			{"15074-8", "mmol/L", 6.1, `"code":"14743-9"`},
+		}
+		for _, tc := range cases {
+			res, body := u.do(t, http.MethodPost, "/Observation", quantityObservation(u.patientID, tc.code, tc.value, tc.unit, at, ""))
+			var obs struct{ ID string }
+			_ = json.Unmarshal([]byte(body), &obs)
+			if res.StatusCode != http.StatusCreated {
+				t.Errorf("%g %s: %d %s", tc.value, tc.unit, res.StatusCode, body)
+				continue
+			}
+			_, read := u.do(t, http.MethodGet, "/Observation/"+obs.ID, nil)
+			if !strings.Contains(read, tc.want) {
+				t.Errorf("%g %s read back as %s, want %s", tc.value, tc.unit, read, tc.want)
 			}
 		}
 	})
