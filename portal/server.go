@@ -216,7 +216,10 @@ func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(body)
 		return
 	}
-	http.Error(w, msg, http.StatusForbidden)
+	// Outside the router there is no page language yet: say it in all three.
+	http.Error(w, "Pyyntö hylättiin: lomake ei tullut Omahoidon omalta sivulta.\n"+
+		"Begäran avvisades: formuläret kom inte från Omahoitos egen sida.\n"+
+		"Request refused: the form did not come from Omahoito's own page.", http.StatusForbidden)
 }
 
 var errPanic = errors.New("panic in handler")
