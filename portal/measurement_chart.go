@@ -47,8 +47,8 @@ func (s *Server) chart(ctx context.Context, spec record.Spec, ms []record.Measur
 		Series: series, Lang: t.lang, NoData: t.T("meas.chart.nodata"),
 		ID: "chart-" + string(spec.Kind),
 	}
-	if c.To.IsZero() && !c.From.IsZero() { // chosen dates with no end: up to now
-		c.To = now
+	if c.To.IsZero() && !c.From.IsZero() { // chosen dates with no end: up to now, as the presets
+		c.To = periodEnd(now)
 		if c.To.Before(c.From) {
 			c.To = c.From.AddDate(0, 0, 1)
 		}
@@ -85,7 +85,7 @@ func chartSeries(spec record.Spec, ms []record.Measurement, t translator) []char
 // chartDescription is the chart's <desc>: what it covers, each series'
 // lowest and highest value, the target bands, and where the table is.
 func chartDescription(spec record.Spec, series []charts.Series, count int, per period, t translator) string {
-	parts := []string{t.T("meas.chart.desc", map[string]any{"Kind": kindName(spec.Kind, t), "Period": per.Label, "Count": count})}
+	parts := []string{t.T("meas.chart.desc", map[string]string{"Kind": kindName(spec.Kind, t), "Period": per.Label, "Count": countText(count, t)})}
 	for _, s := range series {
 		if len(s.Points) == 0 {
 			continue

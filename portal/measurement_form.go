@@ -87,10 +87,10 @@ func (v formValues) input(spec record.Spec, t translator) (record.Input, fieldEr
 	errs := fieldErrors{}
 	in := record.Input{Kind: spec.Kind, Note: v.Note}
 	if spec.Kind == record.BloodPressure {
-		in.Value = readNumber(v.Systolic, fieldSystolic, t, errs)
-		in.Diastolic = readNumber(v.Diastolic, fieldDiastolic, t, errs)
+		in.Value = readNumber(v.Systolic, fieldSystolic, spec, t, errs)
+		in.Diastolic = readNumber(v.Diastolic, fieldDiastolic, spec, t, errs)
 	} else {
-		in.Value = readNumber(v.Value, fieldValue, t, errs)
+		in.Value = readNumber(v.Value, fieldValue, spec, t, errs)
 	}
 	if len(spec.Conversions) > 0 {
 		in.Unit = v.Unit
@@ -114,14 +114,27 @@ func acceptsUnit(spec record.Spec, unit string) bool {
 	return false
 }
 
-func readNumber(s, field string, t translator, errs fieldErrors) float64 {
-	if strings.TrimSpace(s) == "" {
+// readNumber reads one number field. It refuses rather than guesses: a
+// fraction for a kind kept in whole numbers (64,5 beats a minute), and in
+// Finnish and Swedish a point before three digits (12.000), which may be
+// a thousands separator or a decimal point.
+func readNumber(s, field string, spec record.Spec, t translator, errs fieldErrors) float64 {
+	typed := strings.TrimSpace(s)
+	if typed == "" {
 		errs[field] = t.T("meas.error.required")
 		return 0
 	}
-	v, ok := parseNumber(s, t.lang)
-	if !ok {
+	if decimalComma(t.lang) && ambiguousThousands(typed) {
+		whole, frac, _ := strings.Cut(typed, ".")
+		errs[field] = t.T("meas.error.ambiguous", map[string]string{"Typed": typed, "Plain": whole + frac, "Grouped": whole + " " + frac})
+		return 0
+	}
+	v, ok := parseNumber(typed, t.lang)
+	switch {
+	case !ok:
 		errs[field] = t.T("meas.error.number", map[string]string{"Example": formatNumber(6.5, 1, t.lang)})
+	case spec.Decimals == 0 && hasFraction(typed):
+		errs[field] = t.T("meas.error.whole")
 	}
 	return v
 }

@@ -98,6 +98,19 @@ func parseNumber(s, lang string) (float64, bool) {
 	return v, true
 }
 
+var thousandsPattern = regexp.MustCompile(`^[0-9]{1,3}\.[0-9]{3}$`)
+
+// ambiguousThousands reports a number such as 12.000: in Finnish and
+// Swedish the point may be meant as a thousands separator (twelve
+// thousand) or, as the parser would read it, a decimal point (twelve).
+func ambiguousThousands(typed string) bool {
+	return thousandsPattern.MatchString(strings.TrimSpace(typed))
+}
+
+// hasFraction reports whether a number parseNumber accepted was typed
+// with a decimal separator, even a zero fraction (64,0).
+func hasFraction(typed string) bool { return strings.ContainsAny(typed, ".,") }
+
 // timeView is a moment for a template: machine-readable and as shown.
 type timeView struct{ ISO, Text string }
 

@@ -26,6 +26,11 @@ type periodChoice struct {
 	Years, Days int // how far back from now; both zero: all
 }
 
+// periodEnd is where the preset ranges end: now, and the few minutes
+// ahead that record accepts for a clock that runs fast, so that every
+// reading just saved is shown.
+func periodEnd(now time.Time) time.Time { return now.Add(record.FutureTolerance) }
+
 var periodChoices = []periodChoice{
 	{Key: "7d", MsgID: "meas.range.week", Days: 7},
 	{Key: "30d", MsgID: "meas.range.month", Days: 30}, // the default
@@ -66,7 +71,7 @@ func presetPeriod(key string, now time.Time, t translator) period {
 	}
 	p := period{Key: choice.Key, Label: t.T(choice.MsgID)}
 	if choice.Years != 0 || choice.Days != 0 {
-		p.From, p.To = now.AddDate(-choice.Years, 0, -choice.Days), now
+		p.From, p.To = now.AddDate(-choice.Years, 0, -choice.Days), periodEnd(now)
 	}
 	return p
 }
@@ -175,7 +180,7 @@ func (s *Server) kindPage(c *gin.Context, who auth.Principal) error {
 	page.From = formField{ID: "from", Label: page.T("meas.filter.from"), Value: per.FromInput}
 	page.To = formField{ID: "to", Label: page.T("meas.filter.to"), Value: per.ToInput}
 	page.Chart = s.chart(c.Request.Context(), spec, ms, per, now, page.translator)
-	page.Caption = page.T("meas.table.caption", map[string]any{"Kind": name, "Period": per.Label, "Count": total})
+	page.Caption = page.T("meas.table.caption", map[string]string{"Kind": name, "Period": per.Label, "Count": countText(total, page.translator)})
 	page.Columns = valueColumns(spec, page.translator)
 	if err := s.tablePage(c, who, spec, per, ms, after, &page); err != nil {
 		return err

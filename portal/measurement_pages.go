@@ -131,16 +131,17 @@ func (s *Server) newMeasurement(c *gin.Context, _ auth.Principal) error {
 	if err != nil {
 		return err
 	}
-	s.renderNewForm(c, http.StatusOK, spec, defaultValues(time.Now()), nil)
+	s.renderNewForm(c, http.StatusOK, spec, defaultValues(time.Now()), nil, "")
 	return nil
 }
 
-func (s *Server) renderNewForm(c *gin.Context, status int, spec record.Spec, v formValues, errs fieldErrors) {
+func (s *Server) renderNewForm(c *gin.Context, status int, spec record.Spec, v formValues, errs fieldErrors, problem string) {
 	l := s.layout(c, "meas.new.title")
 	page := measurementForm(l, spec, v, errs)
 	page.Title = l.T("meas.new.heading", map[string]string{"Kind": kindName(spec.Kind, l.translator)})
 	page.Heading, page.Action, page.SubmitLabel = page.Title, "/measurements/new", l.T("meas.new.submit")
-	if len(errs) > 0 {
+	page.Problem = problem
+	if len(errs) > 0 || problem != "" {
 		page.Title = l.T("meas.error.title") + ": " + page.Title
 	}
 	s.render(c, status, "measurement_form", page)
@@ -148,6 +149,11 @@ func (s *Server) renderNewForm(c *gin.Context, status int, spec record.Spec, v f
 
 // addMeasurement records what the form says, or shows it again with the
 // reasons it was refused; nothing is stored then.
+//
+// The form's token makes a repeated send store one measurement. A send
+// whose token is already stored with other values (the back button, new
+// values typed over the old) is not a repeat: the form comes back with
+// those values, a fresh token and a message, so nothing is lost silently.
 func (s *Server) addMeasurement(c *gin.Context, who auth.Principal) error {
 	spec, err := specOf(c.PostForm("kind"))
 	if err != nil {
@@ -157,9 +163,14 @@ func (s *Server) addMeasurement(c *gin.Context, who auth.Principal) error {
 	v := postedValues(c)
 	in, errs := v.input(spec, t)
 	if len(errs) == 0 {
-		_, err = s.Records.Record(c.Request.Context(), who, who.PersonID, record.Source{Kind: record.SourceManual}, []record.Input{in})
-		if err == nil {
+		added, err := s.Records.Record(c.Request.Context(), who, who.PersonID, record.Source{Kind: record.SourceManual}, []record.Input{in})
+		switch {
+		case err == nil && (added[0].Created || sameReading(added[0].Measurement, in)):
 			c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?added=1")
+			return nil
+		case err == nil:
+			v.Token = newFormToken()
+			s.renderNewForm(c, http.StatusConflict, spec, v, nil, t.T("meas.error.resent"))
 			return nil
 		}
 		var ok bool
@@ -167,8 +178,16 @@ func (s *Server) addMeasurement(c *gin.Context, who auth.Principal) error {
 			return err
 		}
 	}
-	s.renderNewForm(c, http.StatusUnprocessableEntity, spec, v, errs)
+	s.renderNewForm(c, http.StatusUnprocessableEntity, spec, v, errs, "")
 	return nil
+}
+
+// sameReading reports whether stored holds what in says, compared in
+// canonical units: 80 kg and 80000 g are the same reading.
+func sameReading(stored record.Measurement, in record.Input) bool {
+	m, err := record.Normalize(in, time.Now())
+	return err == nil && m.Kind == stored.Kind && m.Value == stored.Value && m.Diastolic == stored.Diastolic &&
+		m.At.Equal(stored.At) && m.Note == stored.Note
 }
 
 func (s *Server) editMeasurement(c *gin.Context, who auth.Principal) error {
@@ -225,8 +244,7 @@ func (s *Server) updateMeasurement(c *gin.Context, who auth.Principal) error {
 			c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?updated=1")
 			return nil
 		case errors.Is(err, record.ErrConflict):
-			s.renderEditForm(c, http.StatusConflict, m, spec, valuesOf(m, t.lang), nil, t.T("meas.error.conflict"))
-			return nil
+			return s.conflictingUpdate(c, who, m.ID, in, version, spec, t)
 		}
 		var ok bool
 		if errs, ok = ruleError(err, spec, t); !ok {
@@ -235,6 +253,24 @@ func (s *Server) updateMeasurement(c *gin.Context, who auth.Principal) error {
 	}
 	m.Version = version
 	s.renderEditForm(c, http.StatusUnprocessableEntity, m, spec, v, errs, "")
+	return nil
+}
+
+// conflictingUpdate answers a correction made against an older version.
+// When the current version is this very correction, entered by this
+// citizen (a double click on the button), the correction is done.
+// Otherwise the change made elsewhere wins: the form shows it and asks
+// for the correction again.
+func (s *Server) conflictingUpdate(c *gin.Context, who auth.Principal, id string, in record.Input, version int, spec record.Spec, t translator) error {
+	cur, err := s.Records.Get(c.Request.Context(), who, who.PersonID, id)
+	if err != nil {
+		return err
+	}
+	if cur.Version > version && cur.EnteredBy == record.EnteredBy(who) && sameReading(cur, in) {
+		c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?updated=1")
+		return nil
+	}
+	s.renderEditForm(c, http.StatusConflict, cur, spec, valuesOf(cur, t.lang), nil, t.T("meas.error.conflict"))
 	return nil
 }
 
@@ -267,6 +303,13 @@ func (s *Server) deleteMeasurement(c *gin.Context, who auth.Principal) error {
 		return fmt.Errorf("%w: version %q", errBadRequest, c.PostForm("version"))
 	}
 	m, err := s.Records.Delete(c.Request.Context(), who, who.PersonID, c.Param("id"), version)
+	if errors.Is(err, record.ErrGone) {
+		// Deleted already, by a first click on the button: that is done.
+		m, err = s.Records.Get(c.Request.Context(), who, who.PersonID, c.Param("id"))
+		if errors.Is(err, record.ErrGone) {
+			err = nil
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -275,13 +318,15 @@ func (s *Server) deleteMeasurement(c *gin.Context, who auth.Principal) error {
 }
 
 type historyRow struct {
-	Version int
-	Changed timeView
-	At      timeView
-	Value   string
-	Note    string
-	Status  string
-	Deleted bool
+	Version   int
+	Changed   timeView
+	At        timeView
+	Value     string
+	Note      string
+	EnteredBy string // who wrote this version
+	Source    string // typed by hand, or the app or device that sent it
+	Status    string
+	Deleted   bool
 }
 
 type historyPage struct {
@@ -319,11 +364,35 @@ func (s *Server) measurementHistory(c *gin.Context, who auth.Principal) error {
 		page.Rows = append(page.Rows, historyRow{
 			Version: m.Version, Changed: formatTime(m.Updated, page.lang), At: formatTime(m.At, page.lang),
 			Value: valueWithUnit(m, spec, page.translator), Note: m.Note, Deleted: m.Deleted,
+			EnteredBy: enteredByText(m, who, page.translator), Source: sourceText(m.Source, page.translator),
 			Status: page.T(versionStatus(i, m)),
 		})
 	}
 	s.render(c, http.StatusOK, "measurement_history", page)
 	return nil
+}
+
+// enteredByText names who wrote a version, as the citizen reads it.
+func enteredByText(m record.Measurement, who auth.Principal, t translator) string {
+	switch {
+	case m.EnteredBy == record.EnteredBy(who):
+		return t.T("meas.enteredby.you")
+	case record.EnteredByProfessional(m.EnteredBy):
+		return t.T("meas.enteredby.professional")
+	}
+	return t.T("meas.enteredby.other")
+}
+
+// sourceText says where a measurement came from: typed on the page, or
+// the app or device (API client) that sent it.
+func sourceText(src record.Source, t translator) string {
+	switch {
+	case src.Kind == record.SourceManual:
+		return t.T("meas.source.manual")
+	case src.Client == "" || src.Client == sessionClient:
+		return t.T("meas.source.app", map[string]string{"Client": t.T("meas.source.portalapi")})
+	}
+	return t.T("meas.source.app", map[string]string{"Client": src.Client})
 }
 
 func versionStatus(i int, m record.Measurement) string {

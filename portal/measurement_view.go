@@ -69,6 +69,16 @@ func rowOf(m record.Measurement, spec record.Spec, lang string) measurementRow {
 	}
 }
 
+// countText counts measurements in words: "1 mittaus", "5 mittausta".
+// The one form is for exactly one in all three languages (CLDR "one").
+func countText(n int, t translator) string {
+	id := "meas.count.other"
+	if n == 1 {
+		id = "meas.count.one"
+	}
+	return t.T(id, map[string]string{"N": formatNumber(float64(n), 0, t.lang)})
+}
+
 // notice is the polite status line after a change: ?added=1 and so on.
 func notice(query func(string) string, t translator) string {
 	for _, key := range []string{"added", "updated", "deleted"} {

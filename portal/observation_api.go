@@ -90,8 +90,12 @@ func apiSource(who auth.Principal) record.Source {
 	if who.Client != "" {
 		return record.Source{Kind: record.SourceDevice, Client: who.Client}
 	}
-	return record.Source{Kind: record.SourceDevice, Client: "portal-session"}
+	return record.Source{Kind: record.SourceDevice, Client: sessionClient}
 }
+
+// sessionClient is the client named as the source of measurements sent to
+// the API with the portal's own session rather than an app's token.
+const sessionClient = "portal-session"
 
 // observationBody reads and parses one Observation about the caller.
 func observationBody(c *gin.Context, personID string) (fhir.ParsedObservation, error) {

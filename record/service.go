@@ -3,6 +3,7 @@ package record
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/omahoito/omahoito/auth"
@@ -107,7 +108,7 @@ func (s *Service) Record(ctx context.Context, who auth.Principal, personID strin
 		if err != nil {
 			return nil, &EntryError{Index: i, Err: err}
 		}
-		m.ID, m.PersonID, m.EnteredBy, m.Source = auth.NewID(), personID, enteredBy(who), source
+		m.ID, m.PersonID, m.EnteredBy, m.Source = auth.NewID(), personID, EnteredBy(who), source
 		m.Version, m.Updated = 1, now
 		ms[i] = m
 	}
@@ -135,11 +136,18 @@ type EntryError struct {
 func (e *EntryError) Error() string { return fmt.Sprintf("entry %d: %v", e.Index, e.Err) }
 func (e *EntryError) Unwrap() error { return e.Err }
 
-func enteredBy(who auth.Principal) string {
+// EnteredBy is how a Measurement names the principal who wrote a version:
+// "person:ID" for a citizen (later also a guardian), "professional:ID".
+func EnteredBy(who auth.Principal) string {
 	if who.PersonID != "" {
 		return "person:" + who.PersonID
 	}
 	return "professional:" + who.ProfessionalID
+}
+
+// EnteredByProfessional reports whether a version was written by a professional.
+func EnteredByProfessional(enteredBy string) bool {
+	return strings.HasPrefix(enteredBy, "professional:")
 }
 
 // Get returns the current version of a measurement that is not deleted.
@@ -177,7 +185,7 @@ func (s *Service) Update(ctx context.Context, who auth.Principal, personID, id s
 	if m.Kind != cur.Kind {
 		return Measurement{}, invalid("Observation.code", "a correction cannot change the kind of measurement from %s to %s", cur.Kind, m.Kind)
 	}
-	m.ID, m.PersonID, m.EnteredBy, m.Source = cur.ID, cur.PersonID, enteredBy(who), cur.Source
+	m.ID, m.PersonID, m.EnteredBy, m.Source = cur.ID, cur.PersonID, EnteredBy(who), cur.Source
 	if m.Identifier == "" {
 		m.Identifier = cur.Identifier
 	}
@@ -194,7 +202,7 @@ func (s *Service) Delete(ctx context.Context, who auth.Principal, personID, id s
 	if err != nil {
 		return Measurement{}, err
 	}
-	cur.Deleted, cur.Version, cur.Updated, cur.EnteredBy = true, cur.Version+1, s.now(), enteredBy(who)
+	cur.Deleted, cur.Version, cur.Updated, cur.EnteredBy = true, cur.Version+1, s.now(), EnteredBy(who)
 	return cur, s.Store.UpdateMeasurement(ctx, cur)
 }
 

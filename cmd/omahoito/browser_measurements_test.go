@@ -40,24 +40,32 @@ func TestBrowserBloodPressure(t *testing.T) {
 	}
 	screenshot(t, ctx, "refused.png")
 
-	// Earlier days first, so the chart has a line; then this morning's.
+	// Earlier days first, so the chart has a line; then this morning's,
+	// much higher: the value axis has to grow to draw it.
 	today := time.Now().In(mustHelsinki())
 	for i, bp := range [][2]string{{"142", "91"}, {"135", "88"}, {"127", "84"}, {"131", "79"}} {
 		day := today.AddDate(0, 0, -2*(4-i)).Format("2006-01-02")
 		browserAddBP(t, ctx, a, bp[0], bp[1], day, "")
 	}
-	browserAddBP(t, ctx, a, "128", "82", "", "aamulla")
+	usualTop := topValueTick(t, ctx)
+	if usualTop < 120 || usualTop >= 160 {
+		t.Errorf("with readings up to 142 the value axis is labelled up to %v", usualTop)
+	}
+	browserAddBP(t, ctx, a, "171", "82", "", "aamulla")
 
 	if n := count(t, ctx, `.chart svg[role="img"] title`); n != 1 {
 		t.Errorf("chart: %d svg titles, want one role=img chart with a title", n)
 	}
-	if desc := textContent(t, ctx, ".chart svg desc"); !strings.Contains(desc, "Yläpaine 127–142 mmHg") {
+	if desc := textContent(t, ctx, ".chart svg desc"); !strings.Contains(desc, "Yläpaine 127–171 mmHg") {
 		t.Errorf("chart description = %q", desc)
+	}
+	if top := topValueTick(t, ctx); top <= usualTop || top < 160 {
+		t.Errorf("after a reading of 171 the value axis is labelled up to %v, before it %v", top, usualTop)
 	}
 	if n := count(t, ctx, "#measurements tbody tr"); n != 5 {
 		t.Errorf("table has %d rows, want 5", n)
 	}
-	if row := browsertest.Text(t, ctx, "#measurements tbody tr"); !strings.Contains(row, "128") || !strings.Contains(row, "82") || !strings.Contains(row, "aamulla") {
+	if row := browsertest.Text(t, ctx, "#measurements tbody tr"); !strings.Contains(row, "171") || !strings.Contains(row, "82") || !strings.Contains(row, "aamulla") {
 		t.Errorf("newest row = %q", row)
 	}
 	if cur := browsertest.Text(t, ctx, `.ranges a[aria-current="true"]`); cur != "30 päivää" {
@@ -68,7 +76,7 @@ func TestBrowserBloodPressure(t *testing.T) {
 	// Correct the newest reading.
 	browsertest.Click(t, ctx, `#measurements tbody tr:first-child a[href$="/edit"]`)
 	waitFor(t, ctx, "h1", "Verenpaine: korjaa mittaus")
-	if v := value(t, ctx, "#systolic"); v != "128" {
+	if v := value(t, ctx, "#systolic"); v != "171" {
 		t.Errorf("edit form systolic = %q", v)
 	}
 	setValue(t, ctx, "#systolic", "")
@@ -78,12 +86,18 @@ func TestBrowserBloodPressure(t *testing.T) {
 	if row := browsertest.Text(t, ctx, "#measurements tbody tr"); !strings.Contains(row, "132") {
 		t.Errorf("corrected row = %q", row)
 	}
+	if desc := textContent(t, ctx, ".chart svg desc"); !strings.Contains(desc, "Yläpaine 127–142 mmHg") {
+		t.Errorf("chart description after the correction = %q", desc)
+	}
+	if top := topValueTick(t, ctx); top != usualTop {
+		t.Errorf("after correcting 171 to 132 the value axis is labelled up to %v, want %v again", top, usualTop)
+	}
 
 	browsertest.Click(t, ctx, `#measurements tbody tr:first-child a[href$="/history"]`)
 	waitFor(t, ctx, "h1", "Verenpaine: mittauksen historia")
 	screenshot(t, ctx, "history.png")
 	hist := browsertest.Text(t, ctx, "table")
-	for _, want := range []string{"132/82", "128/82", "Voimassa", "Aiempi versio"} {
+	for _, want := range []string{"132/82", "171/82", "Voimassa", "Aiempi versio", "Sinä", "Kirjattu käsin"} {
 		if !strings.Contains(hist, want) {
 			t.Errorf("history lacks %q: %s", want, hist)
 		}
@@ -164,6 +178,21 @@ func count(tb testing.TB, ctx context.Context, sel string) int {
 		tb.Fatalf("count %s: %v", sel, err)
 	}
 	return n
+}
+
+// topValueTick is the highest value-axis label the chart draws: the
+// <text> elements of the SVG that are plain numbers (the date labels are
+// not).
+func topValueTick(tb testing.TB, ctx context.Context) float64 {
+	tb.Helper()
+	js := `Math.max(...Array.from(document.querySelectorAll(".chart svg text"))
+		.map(e => e.textContent.trim()).filter(s => /^[0-9]+(,[0-9]+)?$/.test(s))
+		.map(s => Number(s.replace(",", "."))))`
+	top, err := chromedp.Run(ctx, chromedp.Evaluate[float64](js))
+	if err != nil || top <= 0 {
+		tb.Fatalf("value axis labels of the chart: %v, %v", top, err)
+	}
+	return top
 }
 
 // textContent reads text that is not rendered, such as an SVG <desc>.

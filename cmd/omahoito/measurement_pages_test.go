@@ -108,13 +108,16 @@ func TestMeasurementPagesAddAndList(t *testing.T) {
 
 		res, body = get(t, c, a.URL+"/measurements/new?kind=blood-pressure")
 		token := formToken.FindStringSubmatch(body)
+		if !strings.Contains(body, `<label for="note">Lisätieto (vapaaehtoinen)</label>`) || strings.Contains(body, "Huomautus") {
+			t.Error("the note field is not labelled Lisätieto")
+		}
 		if res.StatusCode != http.StatusOK || token == nil || !strings.Contains(body, `<label for="systolic">`) ||
 			!strings.Contains(body, `type="date"`) || !strings.Contains(body, `maxlength="1000"`) {
 			t.Fatalf("add form: %d\n%s", res.StatusCode, body)
 		}
 		bp := measurementForm("blood-pressure", 10*time.Minute, "systolic", "128", "diastolic", "82", "note", "aamulla", "token", token[1])
 		page := addMeasurement(t, a, c, bp)
-		for _, want := range []string{`role="img"`, "<svg", `<td class="num">128</td>`, `<td class="num">82</td>`, "aamulla"} {
+		for _, want := range []string{`role="img"`, "<svg", `<td class="num">128</td>`, `<td class="num">82</td>`, "aamulla", `<th scope="col">Lisätieto</th>`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("blood-pressure page lacks %q", want)
 			}
@@ -208,8 +211,11 @@ func TestMeasurementPagesCorrectDeleteHistory(t *testing.T) {
 		if res.StatusCode != http.StatusOK || res.Request.URL.Query().Get("updated") != "1" || !strings.Contains(body, `<td class="num">130</td>`) {
 			t.Fatalf("correction: %s %d\n%s", res.Request.URL, res.StatusCode, body)
 		}
-		// A form loaded before that correction is stale: the change is not lost.
-		res, body = postForm(t, c, edit, fix)
+		// A form loaded before that correction, sent with other values, is
+		// stale: the change is not lost. (The same values again are a double
+		// click: TestMeasurementPagesDoubleSubmit.)
+		stale := measurementForm("blood-pressure", time.Hour, "systolic", "131", "diastolic", "85", "version", "1")
+		res, body = postForm(t, c, edit, stale)
 		if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Mittausta oli muutettu") ||
 			!strings.Contains(body, `name="version" value="2"`) {
 			t.Fatalf("stale correction: %d\n%s", res.StatusCode, body)
@@ -293,7 +299,7 @@ func TestMeasurementPagesPagingAndDates(t *testing.T) {
 			}
 		}
 		ids, first := measurementIDs(t, a, c, "heart-rate")
-		if len(ids) != 100 || !strings.Contains(first, "mittauksia 105") || !strings.Contains(first, "Mittauksia 105.") {
+		if len(ids) != 100 || !strings.Contains(first, "105 mittausta, uusin ensin") || !strings.Contains(first, "105 mittausta.") {
 			t.Fatalf("first page: %d rows, want 100 of 105", len(ids))
 		}
 		if !strings.Contains(first, `<td class="num">50</td>`) || strings.Contains(first, `<td class="num">154</td>`) {
@@ -323,6 +329,234 @@ func TestMeasurementPagesPagingAndDates(t *testing.T) {
 		// The language links of the add form lead back to choosing a kind.
 		if res, _ := get(t, c, a.URL+"/measurements/new?lang=sv"); res.Request.URL.Path != "/measurements" {
 			t.Errorf("add form without a kind went to %s", res.Request.URL)
+		}
+		if _, sv := get(t, c, a.URL+"/measurements/k/heart-rate"); !strings.Contains(sv, "105 mätningar, nyaste först") || !strings.Contains(sv, "105 mätningar.") {
+			t.Error("Swedish count is not \"105 mätningar\"")
+		}
+		if _, en := get(t, c, a.URL+"/measurements/k/heart-rate?lang=en"); !strings.Contains(en, "105 measurements, newest first") || !strings.Contains(en, "105 measurements.") {
+			t.Error("English count is not \"105 measurements\"")
+		}
+	})
+}
+
+// countRows counts the data rows of a table: one row header each.
+func countRows(body string) int { return strings.Count(body, `<th scope="row">`) }
+
+// A form sent again with its token (the back button) but with other values
+// is shown again to be checked, with a fresh token: nothing is dropped
+// silently and nothing is stored twice.
+func TestMeasurementPagesResentFormWithOtherValues(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		c := mustCitizen(t, a, testHetu)
+		_, body := get(t, c, a.URL+"/measurements/new?kind=blood-pressure")
+		if !regexp.MustCompile(`<form method="post" action="/measurements/new" autocomplete="off"`).MatchString(body) {
+			t.Error("the add form lets the browser restore old values (no autocomplete=\"off\")")
+		}
+		token := formToken.FindStringSubmatch(body)[1]
+		first := measurementForm("blood-pressure", 10*time.Minute, "systolic", "128", "diastolic", "82", "token", token)
+		addMeasurement(t, a, c, first)
+
+		second := measurementForm("blood-pressure", 10*time.Minute, "systolic", "141", "diastolic", "90", "token", token)
+		res, body := postForm(t, c, a.URL+"/measurements/new", second)
+		if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Tämä lomake oli jo lähetetty") ||
+			!strings.Contains(body, `role="alert"`) || !strings.Contains(body, `value="141"`) || !strings.Contains(body, `value="90"`) {
+			t.Fatalf("resent form with other values: %d\n%s", res.StatusCode, body)
+		}
+		fresh := formToken.FindStringSubmatch(body)
+		if fresh == nil || fresh[1] == token {
+			t.Fatalf("the form shown again has no fresh token: %v", fresh)
+		}
+		if ids, _ := measurementIDs(t, a, c, "blood-pressure"); len(ids) != 1 {
+			t.Fatalf("after the refused resend: %d measurements, want 1", len(ids))
+		}
+		// A different note is a different reading too.
+		noted := measurementForm("blood-pressure", 10*time.Minute, "systolic", "128", "diastolic", "82", "note", "toinen", "token", token)
+		noted.Set("date", first.Get("date"))
+		noted.Set("time", first.Get("time"))
+		if res, _ := postForm(t, c, a.URL+"/measurements/new", noted); res.StatusCode != http.StatusConflict {
+			t.Errorf("resent form with another note: %d, want 409", res.StatusCode)
+		}
+		// Sent as shown, with the fresh token, it is stored.
+		second.Set("token", fresh[1])
+		addMeasurement(t, a, c, second)
+		// The first form again, unchanged: still stored once.
+		addMeasurement(t, a, c, first)
+		if ids, _ := measurementIDs(t, a, c, "blood-pressure"); len(ids) != 2 {
+			t.Fatalf("%d measurements, want 2", len(ids))
+		}
+
+		// The same weight in another unit is the same reading.
+		_, body = get(t, c, a.URL+"/measurements/new?kind=body-weight")
+		token = formToken.FindStringSubmatch(body)[1]
+		kg := measurementForm("body-weight", time.Hour, "value", "80", "unit", "kg", "token", token)
+		addMeasurement(t, a, c, kg)
+		grams := measurementForm("body-weight", time.Hour, "value", "80000", "unit", "g", "token", token)
+		grams.Set("date", kg.Get("date"))
+		grams.Set("time", kg.Get("time"))
+		addMeasurement(t, a, c, grams)
+		if ids, _ := measurementIDs(t, a, c, "body-weight"); len(ids) != 1 {
+			t.Errorf("80 kg and 80000 g with one token: %d measurements, want 1", len(ids))
+		}
+
+		get(t, c, a.URL+"/measurements?lang=sv")
+		if _, body := postForm(t, c, a.URL+"/measurements/new", noted); !strings.Contains(body, "Formuläret har redan skickats") {
+			t.Errorf("Swedish resend message missing:\n%s", body)
+		}
+		get(t, c, a.URL+"/measurements?lang=en")
+		if _, body := postForm(t, c, a.URL+"/measurements/new", noted); !strings.Contains(body, "This form was already sent") {
+			t.Errorf("English resend message missing:\n%s", body)
+		}
+	})
+}
+
+// A reading a few minutes ahead (a fast clock) is accepted, and so it is
+// shown in the ranges that end now, in the table and in the chart.
+func TestMeasurementPagesShowReadingsJustAhead(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		c := mustCitizen(t, a, testHetu)
+		addMeasurement(t, a, c, measurementForm("heart-rate", -4*time.Minute, "value", "66"))
+		for _, q := range []string{"", "?range=7d", "?range=30d", "?range=1y", "?range=all"} {
+			_, page := get(t, c, a.URL+"/measurements/k/heart-rate"+q)
+			if got := len(editLink.FindAllString(page, -1)); got != 1 || !strings.Contains(page, `<td class="num">66</td>`) {
+				t.Errorf("range %q: %d rows, want the reading 66", q, got)
+			}
+			if !strings.Contains(page, "Syke 66–66 /min.") || !strings.Contains(page, "1 mittaus.") ||
+				strings.Contains(page, "Ei mittauksia tällä aikavälillä") {
+				t.Errorf("range %q: the chart does not draw the reading:\n%s", q, page)
+			}
+		}
+		_, sv := get(t, c, a.URL+"/measurements/k/heart-rate?lang=sv")
+		_, en := get(t, c, a.URL+"/measurements/k/heart-rate?lang=en")
+		if !strings.Contains(sv, "1 mätning,") || !strings.Contains(sv, "1 mätning.") ||
+			!strings.Contains(en, "1 measurement,") || !strings.Contains(en, "1 measurement.") {
+			t.Errorf("singular count missing in sv or en:\n%s\n%s", sv, en)
+		}
+	})
+}
+
+// Whole-number kinds take no fractions, and in Finnish and Swedish a point
+// before three digits may be a thousands separator: both are refused
+// rather than guessed.
+func TestMeasurementPagesWholeNumbers(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		c := mustCitizen(t, a, testHetu)
+		mustRefuse(t, a, c, measurementForm("steps", time.Hour, "value", "12.000"), "value", "kirjoita 12000 tai 12 000")
+		mustRefuse(t, a, c, measurementForm("heart-rate", time.Hour, "value", "64,5"), "value", "Anna arvo kokonaislukuna")
+		mustRefuse(t, a, c, measurementForm("heart-rate", time.Hour, "value", "64.5"), "value", "Anna arvo kokonaislukuna")
+		mustRefuse(t, a, c, measurementForm("blood-pressure", time.Hour, "systolic", "128,5", "diastolic", "82"), "systolic", "Anna arvo kokonaislukuna")
+		mustRefuse(t, a, c, measurementForm("oxygen-saturation", time.Hour, "value", "97,5"), "value", "Anna arvo kokonaislukuna")
+		mustRefuse(t, a, c, measurementForm("body-weight", time.Hour, "value", "3.500", "unit", "g"), "value", "kirjoita 3500 tai 3 500")
+		for _, kind := range []string{"steps", "heart-rate", "blood-pressure", "oxygen-saturation", "body-weight"} {
+			if ids, _ := measurementIDs(t, a, c, kind); len(ids) != 0 {
+				t.Errorf("%s: a refused number stored %d measurements", kind, len(ids))
+			}
+		}
+		addMeasurement(t, a, c, measurementForm("steps", time.Hour, "value", "12 000"))
+		addMeasurement(t, a, c, measurementForm("heart-rate", time.Hour, "value", "64"))
+		if _, steps := measurementIDs(t, a, c, "steps"); !strings.Contains(steps, "<td class=\"num\">12\u00a0000</td>") {
+			t.Error("12 000 steps not stored as 12000")
+		}
+		addMeasurement(t, a, c, measurementForm("body-weight", time.Hour, "value", "72,5", "unit", "kg"))
+
+		get(t, c, a.URL+"/measurements?lang=sv")
+		mustRefuse(t, a, c, measurementForm("steps", 2*time.Hour, "value", "8.500"), "value", "8500")
+		get(t, c, a.URL+"/measurements?lang=en")
+		mustRefuse(t, a, c, measurementForm("steps", 2*time.Hour, "value", "8.5"), "value", "whole number")
+		if ids, _ := measurementIDs(t, a, c, "steps"); len(ids) != 1 {
+			t.Errorf("steps: %d measurements, want 1", len(ids))
+		}
+	})
+}
+
+// A double click sends a correction or a delete twice; the second send
+// finds its own change already made and ends where the first did.
+func TestMeasurementPagesDoubleSubmit(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		c := mustCitizen(t, a, testHetu)
+		addMeasurement(t, a, c, measurementForm("blood-pressure", time.Hour, "systolic", "128", "diastolic", "82"))
+		ids, _ := measurementIDs(t, a, c, "blood-pressure")
+		edit := a.URL + "/measurements/m/" + ids[0] + "/edit"
+		fix := measurementForm("blood-pressure", time.Hour, "systolic", "132", "diastolic", "84", "note", "korjattu", "version", "1")
+		for i := range 2 {
+			res, body := postForm(t, c, edit, fix)
+			if res.StatusCode != http.StatusOK || res.Request.URL.Query().Get("updated") != "1" {
+				t.Fatalf("correction sent %d times: %s %d\n%s", i+1, res.Request.URL, res.StatusCode, body)
+			}
+		}
+		history := a.URL + "/measurements/m/" + ids[0] + "/history"
+		if _, hist := get(t, c, history); countRows(hist) != 2 {
+			t.Errorf("a correction sent twice made %d versions, want 2", countRows(hist))
+		}
+		// A stale form with other values still conflicts.
+		other := measurementForm("blood-pressure", time.Hour, "systolic", "135", "diastolic", "84", "version", "1")
+		if res, _ := postForm(t, c, edit, other); res.StatusCode != http.StatusConflict {
+			t.Errorf("stale correction with other values: %d, want 409", res.StatusCode)
+		}
+
+		del := a.URL + "/measurements/m/" + ids[0] + "/delete"
+		for i := range 2 {
+			res, body := postForm(t, c, del, url.Values{"version": {"2"}})
+			if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/measurements/k/blood-pressure" ||
+				res.Request.URL.Query().Get("deleted") != "1" || !strings.Contains(body, "Mittaus poistettiin") {
+				t.Fatalf("delete sent %d times: %s %d\n%s", i+1, res.Request.URL, res.StatusCode, body)
+			}
+		}
+		if _, hist := get(t, c, history); countRows(hist) != 3 {
+			t.Errorf("a delete sent twice: %d versions, want 3", countRows(hist))
+		}
+	})
+}
+
+// The history says who entered each version and whether it was typed on
+// the page or sent by an app or device.
+func TestMeasurementHistoryShowsWhoAndSource(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, a *testApp) {
+		c := mustCitizen(t, a, testHetu)
+		addMeasurement(t, a, c, measurementForm("heart-rate", time.Hour, "value", "64"))
+		at := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+		session := MustAPICitizen(t, a, testHetu)
+		res, body := session.do(t, http.MethodPost, "/Observation", quantityObservation(session.patientID, "8867-4", 71, "/min", at, ""))
+		mustObservation(t, res, body, http.StatusCreated)
+		token := devAppToken(t, a, testHetu)
+		res, body = bearerDo(t, a, nil, http.MethodPost, "/Observation", token,
+			quantityObservation(session.patientID, "8867-4", 75, "/min", at.Add(-time.Hour), ""))
+		app := mustObservation(t, res, body, http.StatusCreated)
+
+		ids, _ := measurementIDs(t, a, c, "heart-rate")
+		if len(ids) != 3 {
+			t.Fatalf("%d measurements, want 3", len(ids))
+		}
+		want := map[string][]string{
+			"64\u00a0/min": {"<th scope=\"col\">Kirjaaja</th>", "<td>Sinä</td>", "<td>Kirjattu käsin</td>"},
+			"71\u00a0/min": {"<td>Sinä</td>", "<td>Sovellus tai laite: Omahoito-palvelun rajapinta</td>"},
+			"75\u00a0/min": {"<td>Sinä</td>", "<td>Sovellus tai laite: omahoito-dev-app</td>"},
+		}
+		for _, id := range ids {
+			_, hist := get(t, c, a.URL+"/measurements/m/"+id+"/history")
+			for value, parts := range want {
+				if !strings.Contains(hist, value) {
+					continue
+				}
+				for _, p := range parts {
+					if !strings.Contains(hist, p) {
+						t.Errorf("history of %s lacks %q:\n%s", value, p, hist)
+					}
+				}
+				delete(want, value)
+			}
+		}
+		if len(want) != 0 {
+			t.Errorf("no history found for %v", want)
+		}
+		// A correction on the page is the citizen's; the reading still came from the app.
+		edit := a.URL + "/measurements/m/" + app.ID + "/edit"
+		fix := measurementForm("heart-rate", 3*time.Hour, "value", "76", "version", "1")
+		if res, _ := postForm(t, c, edit, fix); res.StatusCode != http.StatusOK {
+			t.Fatalf("correcting the app's reading: %d", res.StatusCode)
+		}
+		_, en := get(t, c, a.URL+"/measurements/m/"+app.ID+"/history?lang=en")
+		if strings.Count(en, "<td>You</td>") != 2 || strings.Count(en, "<td>App or device: omahoito-dev-app</td>") != 2 {
+			t.Errorf("English history:\n%s", en)
 		}
 	})
 }
