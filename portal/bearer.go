@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -45,9 +47,15 @@ func isBearerAPI(r *http.Request) bool {
 	return present
 }
 
+// retryAfter is the Retry-After of a 503 while the token's issuer, or its
+// keys, cannot be fetched: the verifier tries again no sooner.
+var retryAfter = strconv.Itoa(int(oidc.ProviderRetry / time.Second))
+
 // bearerAuth lets an app or device act for a citizen with an access token.
 // A request with a bearer token is authorised by the token alone, never by
 // a session cookie; a refused token is 401 with an invalid_token challenge.
+// An issuer that cannot be reached is 503 with Retry-After: the token may
+// be good, and the app should keep it and try again.
 func (s *Server) bearerAuth(c *gin.Context) {
 	raw, present := bearerToken(c.Request)
 	if !present {
@@ -56,8 +64,11 @@ func (s *Server) bearerAuth(c *gin.Context) {
 	}
 	who, err := s.bearerPrincipal(c.Request.Context(), raw)
 	if err != nil {
-		if errors.Is(err, errInvalidToken) {
+		switch {
+		case errors.Is(err, errInvalidToken):
 			c.Header("WWW-Authenticate", bearerChallenge)
+		case errors.Is(err, oidc.ErrUnavailable):
+			c.Header("Retry-After", retryAfter)
 		}
 		s.fail(c, err)
 		c.Abort()
@@ -77,7 +88,7 @@ func (s *Server) bearerPrincipal(ctx context.Context, raw string) (auth.Principa
 	if errors.Is(err, oidc.ErrBearer) {
 		return auth.Principal{}, refuseToken(err)
 	}
-	if err != nil {
+	if err != nil { // oidc.ErrUnavailable: the issuer or its keys are unavailable
 		return auth.Principal{}, &userError{status: http.StatusServiceUnavailable, msgID: "error.internal", err: err}
 	}
 	hetu, err := auth.ParseHetu(id.Hetu)

@@ -58,6 +58,7 @@ var errorKinds = []struct {
 	{oidc.ErrFlowExpired, http.StatusBadRequest, "error.login.expired"},
 	{oidc.ErrState, http.StatusBadRequest, "error.login.expired"},
 	{oidc.ErrProvider, http.StatusUnauthorized, "error.login.cancelled"},
+	{oidc.ErrUnavailable, http.StatusServiceUnavailable, "error.unavailable"},
 	{oidc.ErrExchange, http.StatusUnauthorized, "error.login.failed"},
 	{oidc.ErrToken, http.StatusUnauthorized, "error.login.failed"},
 }
@@ -151,6 +152,9 @@ var fixedDiagnostics = map[int]string{
 // diagnosticsFor says what went wrong without exposing internals: the
 // validation text for bad input, a fixed text otherwise.
 func diagnosticsFor(status int, err error) string {
+	if errors.Is(err, oidc.ErrUnavailable) {
+		return "the identity provider is unavailable; nothing was changed, try again in a moment"
+	}
 	if status >= 500 {
 		return "internal error; nothing was changed"
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
@@ -17,12 +16,19 @@ import (
 // notBeforeLeeway tolerates an issuer's clock running ahead of ours.
 const notBeforeLeeway = time.Minute
 
-// accessTokenTypes are the JWS "typ" headers an access token may carry:
-// none, the generic "JWT" (zitadel and most providers), or RFC 9068's.
-var accessTokenTypes = []string{"", "jwt", "at+jwt", "application/at+jwt"}
+// Token types ("typ" JWS header), lowercased. RFC 9068's says "access
+// token" by itself; the generic JWT (or none) does not, and such a token
+// must carry a client_id claim, which RFC 9068 requires in access tokens and
+// OpenID Connect ID tokens do not define. zitadel v3 signs its JWT access
+// tokens with typ JWT and a client_id claim.
+var (
+	accessTokenTypes  = []string{"at+jwt", "application/at+jwt"}
+	genericTokenTypes = []string{"", "jwt"}
+)
 
 // idTokenOnlyClaims appear in ID tokens and never in access tokens; a token
-// carrying one is an ID token presented as an access token.
+// carrying one is an ID token presented as an access token, whatever its
+// type. (zitadel's ID tokens carry client_id too, and always at_hash.)
 var idTokenOnlyClaims = []string{"nonce", "at_hash", "c_hash"}
 
 // BearerConfig says whose access tokens the API accepts: one issuer's, for
@@ -34,15 +40,13 @@ type BearerConfig struct {
 }
 
 // BearerVerifier verifies JWT access tokens (RS256) from one issuer. Like a
-// RelyingParty it discovers the issuer lazily and caches the result once
-// discovery succeeds; the issuer's keys are fetched and refreshed as tokens
-// name them. It is safe for concurrent use.
+// RelyingParty it discovers the issuer lazily (one fetch for concurrent
+// callers), keeps the result once discovery succeeds and, after a failure,
+// does not try again for 30 seconds; the issuer's keys are fetched and
+// refreshed as tokens name them. It is safe for concurrent use.
 type BearerVerifier struct {
-	cfg    BearerConfig
-	client *http.Client
-
-	mu       sync.Mutex
-	verifier *gooidc.IDTokenVerifier // nil until discovery first succeeds
+	cfg  BearerConfig
+	disc *discovery[*gooidc.IDTokenVerifier]
 }
 
 // NewBearerVerifier validates cfg. It does no network I/O. A nil client
@@ -59,30 +63,19 @@ func NewBearerVerifier(cfg BearerConfig, client *http.Client) (*BearerVerifier, 
 	if client == nil {
 		client = &http.Client{Timeout: defaultHTTPTimeout}
 	}
-	return &BearerVerifier{cfg: cfg, client: client}, nil
+	return &BearerVerifier{cfg: cfg, disc: newDiscovery("bearer", cfg.Issuer, client, signatureVerifier)}, nil
 }
 
-// discover returns the signature verifier, fetching the issuer's metadata
-// if not yet known. A failure wraps ErrProvider and is not cached.
-func (v *BearerVerifier) discover(ctx context.Context) (*gooidc.IDTokenVerifier, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.verifier != nil {
-		return v.verifier, nil
-	}
-	provider, err := gooidc.NewProvider(gooidc.ClientContext(ctx, v.client), v.cfg.Issuer)
-	if err != nil {
-		return nil, fmt.Errorf("%w: bearer: discovery: %v", ErrProvider, err)
-	}
-	// Issuer, expiry and audience are checked by Verify itself, so that
-	// each refusal has a message of ours that quotes nothing from the token.
-	v.verifier = provider.Verifier(&gooidc.Config{
+// signatureVerifier checks signatures against the issuer's keys. Issuer,
+// expiry and audience are checked by Verify itself, so that each refusal has
+// a message of ours that quotes nothing from the token.
+func signatureVerifier(provider *gooidc.Provider) *gooidc.IDTokenVerifier {
+	return provider.Verifier(&gooidc.Config{
 		SupportedSigningAlgs: []string{gooidc.RS256},
 		SkipClientIDCheck:    true,
 		SkipExpiryCheck:      true,
 		SkipIssuerCheck:      true,
 	})
-	return v.verifier, nil
 }
 
 // tokenClaims are the claims Verify checks besides go-oidc's.
@@ -95,20 +88,26 @@ type tokenClaims struct {
 // Verify checks a bearer access token and returns who it is for and the
 // client that holds it. In order: the JWS header (RS256 only; typ absent,
 // JWT or at+jwt), the signature against the issuer's keys, the issuer,
-// expiry and not-before, that it is not an ID token (nonce, at_hash or
-// c_hash present), and the client: the audience must contain an allowed
-// client id, and a client_id or azp claim must name an allowed client, which
-// is the one returned. Token failures wrap ErrBearer; an unreachable issuer
-// at discovery wraps ErrProvider. No message quotes the token.
+// expiry and not-before, that it is an access token — no nonce, at_hash or
+// c_hash, and either typ at+jwt or a client_id claim — and the client: the
+// audience must contain an allowed client id, and a client_id or azp claim
+// must name an allowed client, which is the one returned. Token failures
+// wrap ErrBearer. An issuer that cannot be discovered, or whose keys cannot
+// be fetched, wraps ErrUnavailable: the token may be good, try again later. No
+// message quotes the token.
 func (v *BearerVerifier) Verify(ctx context.Context, raw string) (Identity, string, error) {
-	if err := checkHeader(raw); err != nil {
+	typed, err := checkHeader(raw)
+	if err != nil {
 		return Identity{}, "", err
 	}
-	verifier, err := v.discover(ctx)
+	verifier, err := v.disc.get(ctx)
 	if err != nil {
 		return Identity{}, "", err
 	}
 	token, err := verifier.Verify(ctx, raw)
+	if err != nil && keysUnavailable(err) {
+		return Identity{}, "", keysError("bearer", err)
+	}
 	if err != nil {
 		return Identity{}, "", fmt.Errorf("%w: signature or format: %v", ErrBearer, err)
 	}
@@ -120,7 +119,10 @@ func (v *BearerVerifier) Verify(ctx context.Context, raw string) (Identity, stri
 	if err := token.Claims(&reg); err != nil {
 		return Identity{}, "", fmt.Errorf("%w: client_id, azp or nbf has the wrong type", ErrBearer)
 	}
-	if err := v.checkClaims(token, reg, claims); err != nil {
+	if err := v.checkClaims(token, reg); err != nil {
+		return Identity{}, "", err
+	}
+	if err := checkAccessToken(typed, reg, claims); err != nil {
 		return Identity{}, "", err
 	}
 	client, err := v.clientOf(reg, token.Audience)
@@ -131,22 +133,26 @@ func (v *BearerVerifier) Verify(ctx context.Context, raw string) (Identity, stri
 }
 
 // checkHeader refuses, before any network I/O, what is not a compact JWS
-// signed RS256 with an access token's type.
-func checkHeader(raw string) error {
+// signed RS256 with an access token's or a generic type. typed is true for
+// RFC 9068's at+jwt.
+func checkHeader(raw string) (typed bool, err error) {
 	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
-		return fmt.Errorf("%w: not a compact JWS signed RS256", ErrBearer)
+		return false, fmt.Errorf("%w: not a compact JWS signed RS256", ErrBearer)
 	}
 	typ, _ := jws.Signatures[0].Protected.ExtraHeaders[jose.HeaderType].(string)
-	if !slices.Contains(accessTokenTypes, strings.ToLower(typ)) {
-		return fmt.Errorf("%w: the token type is not an access token's", ErrBearer)
+	typ = strings.ToLower(typ)
+	switch {
+	case slices.Contains(accessTokenTypes, typ):
+		return true, nil
+	case slices.Contains(genericTokenTypes, typ):
+		return false, nil
 	}
-	return nil
+	return false, fmt.Errorf("%w: the token type is not an access token's", ErrBearer)
 }
 
-// checkClaims checks issuer, subject, expiry, not-before and that the token
-// is not an ID token.
-func (v *BearerVerifier) checkClaims(token *gooidc.IDToken, reg tokenClaims, claims map[string]any) error {
+// checkClaims checks issuer, subject, expiry and not-before.
+func (v *BearerVerifier) checkClaims(token *gooidc.IDToken, reg tokenClaims) error {
 	now := time.Now()
 	switch {
 	case token.Issuer != v.cfg.Issuer:
@@ -164,10 +170,21 @@ func (v *BearerVerifier) checkClaims(token *gooidc.IDToken, reg tokenClaims, cla
 			return fmt.Errorf("%w: not valid yet", ErrBearer)
 		}
 	}
+	return nil
+}
+
+// checkAccessToken refuses a token that does not say it is an access token:
+// an ID token, or anything else the issuer signed for the client, must not
+// pass for one. It must carry no ID-token-only claim, and either be typed
+// at+jwt or carry a client_id claim.
+func checkAccessToken(typed bool, reg tokenClaims, claims map[string]any) error {
 	for _, name := range idTokenOnlyClaims {
 		if _, ok := claims[name]; ok {
 			return fmt.Errorf("%w: an ID token (claim %s) is not an access token", ErrBearer, name)
 		}
+	}
+	if !typed && reg.ClientID == "" {
+		return fmt.Errorf("%w: neither typ at+jwt nor a client_id claim: not recognisably an access token", ErrBearer)
 	}
 	return nil
 }

@@ -56,18 +56,23 @@ func with(claims map[string]any, changes map[string]any) map[string]any {
 	return out
 }
 
+// A token typed JWT is an access token when it has a client_id claim (as
+// zitadel's do); one typed at+jwt (RFC 9068) says so by its type.
 func TestBearerAcceptsAccessToken(t *testing.T) {
 	op := newFakeOP(t, nil)
 	v := newTestBearer(t, op)
-	cases := map[string]map[string]any{
-		"client_id":         op.accessClaims(),
-		"azp only":          with(op.accessClaims(), map[string]any{"client_id": nil, "azp": testAppID}),
-		"audience only":     with(op.accessClaims(), map[string]any{"client_id": nil, "aud": testAppID}),
-		"several audiences": with(op.accessClaims(), map[string]any{"aud": []string{"https://api.example", testAppID}}),
-		"other app":         with(op.accessClaims(), map[string]any{"aud": []string{otherAppID}, "client_id": otherAppID}),
+	cases := map[string]string{
+		"client_id": op.signed(t, op.accessClaims()),
+		"at+jwt, azp only": signTyped(t, op, "at+jwt",
+			with(op.accessClaims(), map[string]any{"client_id": nil, "azp": testAppID})),
+		"at+jwt, audience only": signTyped(t, op, "at+jwt",
+			with(op.accessClaims(), map[string]any{"client_id": nil, "aud": testAppID})),
+		"several audiences": op.signed(t, with(op.accessClaims(), map[string]any{"aud": []string{"https://api.example", testAppID}})),
+		"other app":         op.signed(t, with(op.accessClaims(), map[string]any{"aud": []string{otherAppID}, "client_id": otherAppID})),
+		"no typ":            signTyped(t, op, "", op.accessClaims()),
 	}
-	for name, claims := range cases {
-		id, client, err := v.Verify(t.Context(), op.signed(t, claims))
+	for name, raw := range cases {
+		id, client, err := v.Verify(t.Context(), raw)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -77,7 +82,7 @@ func TestBearerAcceptsAccessToken(t *testing.T) {
 		if id != want {
 			t.Errorf("%s: identity %+v, want %+v", name, id, want)
 		}
-		if wantClient := claims["client_id"]; wantClient != nil && client != wantClient || wantClient == nil && client != testAppID {
+		if wantClient := map[string]string{"other app": otherAppID}[name]; wantClient == "" && client != testAppID || wantClient != "" && client != wantClient {
 			t.Errorf("%s: client %q", name, client)
 		}
 	}
@@ -97,11 +102,16 @@ func TestBearerAcceptsAccessTokenTypes(t *testing.T) {
 	}
 }
 
-// signTyped signs claims RS256 with the provider's key under a typ header.
+// signTyped signs claims RS256 with the provider's key under a typ header
+// (none when typ is "").
 func signTyped(t *testing.T, op *fakeOP, typ string, claims map[string]any) string {
 	t.Helper()
 	key := jose.JSONWebKey{Key: op.signKey, KeyID: opKeyID, Algorithm: string(jose.RS256)}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
+	opts := &jose.SignerOptions{}
+	if typ != "" {
+		opts = opts.WithType(jose.ContentType(typ))
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,31 +134,38 @@ func TestBearerRefusals(t *testing.T) {
 	good := op.signed(t, op.accessClaims())
 	past := time.Now().Add(-time.Minute).Unix()
 	cases := map[string]string{
-		"empty":             "",
-		"garbage":           "not-a-token",
-		"wrong issuer":      op.signed(t, with(op.accessClaims(), map[string]any{"iss": "https://evil.example"})),
-		"wrong audience":    op.signed(t, with(op.accessClaims(), map[string]any{"aud": []string{"someone-else"}, "client_id": nil})),
-		"unknown client":    op.signed(t, with(op.accessClaims(), map[string]any{"client_id": "someone-else"})),
-		"unknown azp":       op.signed(t, with(op.accessClaims(), map[string]any{"client_id": nil, "azp": "someone-else"})),
-		"client and azp":    op.signed(t, with(op.accessClaims(), map[string]any{"azp": otherAppID})),
-		"ambiguous":         op.signed(t, with(op.accessClaims(), map[string]any{"client_id": nil, "aud": []string{testAppID, otherAppID}})),
-		"no audience":       op.signed(t, with(op.accessClaims(), map[string]any{"aud": nil})),
-		"expired":           op.signed(t, with(op.accessClaims(), map[string]any{"exp": past})),
-		"no expiry":         op.signed(t, with(op.accessClaims(), map[string]any{"exp": nil})),
-		"not yet valid":     op.signed(t, with(op.accessClaims(), map[string]any{"nbf": time.Now().Add(time.Hour).Unix()})),
-		"no subject":        op.signed(t, with(op.accessClaims(), map[string]any{"sub": nil})),
-		"client_id type":    op.signed(t, with(op.accessClaims(), map[string]any{"client_id": 7})),
-		"ID token nonce":    op.signed(t, with(op.accessClaims(), map[string]any{"nonce": "n"})),
-		"ID token hashes":   op.signed(t, with(op.accessClaims(), map[string]any{"at_hash": "x", "c_hash": "y"})),
-		"ID token typ":      signTyped(t, op, "id_token+jwt", op.accessClaims()),
-		"alg none":          unsigned(t, op.accessClaims()),
-		"HS256":             signJWT(t, jose.HS256, []byte(testSecret), opKeyID, op.accessClaims()),
-		"RS512":             signJWT(t, jose.RS512, op.signKey, opKeyID, op.accessClaims()),
-		"tampered":          tamper(t, good, with(op.accessClaims(), map[string]any{"urn:oid:1.2.246.21": "150380-902U"})),
-		"unknown key":       signJWT(t, jose.RS256, other, "other-key", op.accessClaims()),
-		"key under our kid": signJWT(t, jose.RS256, other, opKeyID, op.accessClaims()),
-		"no kid":            signJWT(t, jose.RS256, other, "", op.accessClaims()),
-		"two signatures":    twoSignatures(t, op),
+		"empty":           "",
+		"garbage":         "not-a-token",
+		"wrong issuer":    op.signed(t, with(op.accessClaims(), map[string]any{"iss": "https://evil.example"})),
+		"wrong audience":  op.signed(t, with(op.accessClaims(), map[string]any{"aud": []string{"someone-else"}, "client_id": nil})),
+		"unknown client":  op.signed(t, with(op.accessClaims(), map[string]any{"client_id": "someone-else"})),
+		"unknown azp":     op.signed(t, with(op.accessClaims(), map[string]any{"client_id": nil, "azp": "someone-else"})),
+		"client and azp":  op.signed(t, with(op.accessClaims(), map[string]any{"azp": otherAppID})),
+		"ambiguous":       op.signed(t, with(op.accessClaims(), map[string]any{"client_id": nil, "aud": []string{testAppID, otherAppID}})),
+		"no audience":     op.signed(t, with(op.accessClaims(), map[string]any{"aud": nil})),
+		"expired":         op.signed(t, with(op.accessClaims(), map[string]any{"exp": past})),
+		"no expiry":       op.signed(t, with(op.accessClaims(), map[string]any{"exp": nil})),
+		"not yet valid":   op.signed(t, with(op.accessClaims(), map[string]any{"nbf": time.Now().Add(time.Hour).Unix()})),
+		"no subject":      op.signed(t, with(op.accessClaims(), map[string]any{"sub": nil})),
+		"client_id type":  op.signed(t, with(op.accessClaims(), map[string]any{"client_id": 7})),
+		"ID token nonce":  op.signed(t, with(op.accessClaims(), map[string]any{"nonce": "n"})),
+		"ID token hashes": op.signed(t, with(op.accessClaims(), map[string]any{"at_hash": "x", "c_hash": "y"})),
+		"ID token typ":    signTyped(t, op, "id_token+jwt", op.accessClaims()),
+		// An ID token without nonce or at_hash (a broker that omits at_hash,
+		// or a refresh grant's) names the app in aud and azp but has no
+		// client_id: it does not say it is an access token.
+		"ID token for the app": op.signed(t, with(op.accessClaims(), map[string]any{"client_id": nil, "azp": testAppID})),
+		"audience only":        op.signed(t, with(op.accessClaims(), map[string]any{"client_id": nil})),
+		"untyped, no client":   signTyped(t, op, "", with(op.accessClaims(), map[string]any{"client_id": nil, "azp": testAppID})),
+		"at+jwt with nonce":    signTyped(t, op, "at+jwt", with(op.accessClaims(), map[string]any{"nonce": "n"})),
+		"alg none":             unsigned(t, op.accessClaims()),
+		"HS256":                signJWT(t, jose.HS256, []byte(testSecret), opKeyID, op.accessClaims()),
+		"RS512":                signJWT(t, jose.RS512, op.signKey, opKeyID, op.accessClaims()),
+		"tampered":             tamper(t, good, with(op.accessClaims(), map[string]any{"urn:oid:1.2.246.21": "150380-902U"})),
+		"unknown key":          signJWT(t, jose.RS256, other, "other-key", op.accessClaims()),
+		"key under our kid":    signJWT(t, jose.RS256, other, opKeyID, op.accessClaims()),
+		"no kid":               signJWT(t, jose.RS256, other, "", op.accessClaims()),
+		"two signatures":       twoSignatures(t, op),
 	}
 	for name, raw := range cases {
 		_, client, err := v.Verify(t.Context(), raw)
@@ -207,12 +224,14 @@ func twoSignatures(t *testing.T, op *fakeOP) string {
 	return obj.FullSerialize()
 }
 
-// Discovery failures are not cached, wrap ErrProvider, and a token is
-// checked against the header rules before any network I/O.
+// Discovery failures wrap ErrUnavailable and are retried after ProviderRetry,
+// and a token is checked against the header rules before any network I/O.
 func TestBearerLazyDiscovery(t *testing.T) {
 	op := newFakeOP(t, nil)
 	op.unavailable.Store(1)
 	v := newTestBearer(t, op)
+	clock := newTestClock()
+	v.disc.now = clock.now
 	if op.discoveries.Load() != 0 {
 		t.Fatal("NewBearerVerifier did network I/O")
 	}
@@ -220,9 +239,10 @@ func TestBearerLazyDiscovery(t *testing.T) {
 		t.Fatalf("garbage: %v after %d discoveries; want ErrBearer before discovery", err, op.discoveries.Load())
 	}
 	raw := op.signed(t, op.accessClaims())
-	if _, _, err := v.Verify(t.Context(), raw); !errors.Is(err, ErrProvider) || errors.Is(err, ErrBearer) {
-		t.Fatalf("unavailable provider: %v, want ErrProvider only", err)
+	if _, _, err := v.Verify(t.Context(), raw); !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrBearer) {
+		t.Fatalf("unavailable provider: %v, want ErrUnavailable only", err)
 	}
+	clock.advance(ProviderRetry)
 	if _, _, err := v.Verify(t.Context(), raw); err != nil {
 		t.Fatalf("after the provider recovered: %v", err)
 	}

@@ -28,7 +28,9 @@ const maxErrorCodeLen = 64
 // flow age (ErrFlowExpired), state (ErrState), the provider's `error`
 // parameter (ErrProvider), the code exchange (ErrExchange), then ID token
 // decryption and verification — signature RS256 only, issuer, audience,
-// expiry — and nonce (ErrToken). Only then are the claims mapped.
+// expiry — and nonce (ErrToken). Only then are the claims mapped. A provider
+// that cannot be discovered, or whose signing keys cannot be fetched, is
+// ErrUnavailable: not the user's fault.
 func (rp *RelyingParty) Complete(ctx context.Context, flow Flow, callback url.Values) (Identity, error) {
 	if err := rp.checkCallback(flow, callback); err != nil {
 		return Identity{}, err
@@ -108,13 +110,17 @@ func exchangeReason(err error) string {
 }
 
 // verify decrypts the ID token when a decryption key is configured, verifies
-// it with go-oidc and checks its nonce and authorized party.
+// it with go-oidc and checks its nonce and authorized party. Keys that could
+// not be fetched are ErrUnavailable, every other failure ErrToken.
 func (rp *RelyingParty) verify(ctx context.Context, d *discovered, raw, nonce string) (*gooidc.IDToken, error) {
 	signed, err := rp.decrypt(raw)
 	if err != nil {
 		return nil, err
 	}
 	token, err := d.verifier.Verify(ctx, signed)
+	if err != nil && keysUnavailable(err) {
+		return nil, keysError(rp.cfg.Name, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrToken, rp.cfg.Name, err)
 	}

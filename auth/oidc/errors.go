@@ -13,8 +13,13 @@ var (
 	// ErrFlowExpired: the login flow is unknown or older than FlowLifetime.
 	ErrFlowExpired = errors.New("oidc: login flow expired")
 	// ErrProvider: the provider refused the login (an `error` callback
-	// parameter) or could not be reached for discovery.
+	// parameter, e.g. the user cancelled).
 	ErrProvider = errors.New("oidc: provider error")
+	// ErrUnavailable: the provider could not be discovered (a failure is
+	// remembered for ProviderRetry, then retried) or its signing keys could
+	// not be fetched. Not the user's fault: "try again later", never "the
+	// token is bad".
+	ErrUnavailable = errors.New("oidc: identity provider unavailable")
 	// ErrExchange: the authorization code could not be exchanged for tokens.
 	ErrExchange = errors.New("oidc: code exchange failed")
 	// ErrToken: the ID token is missing, cannot be decrypted, or fails

@@ -57,9 +57,12 @@ type fakeOP struct {
 	// clientKey verifies private_key_jwt assertions; nil means secret auth.
 	clientKey *rsa.PublicKey
 
-	discoveries atomic.Int32
+	discoveries atomic.Int32 // discovery documents served
+	requests    atomic.Int32 // discovery requests, served or not
 	// unavailable answers this many discovery requests with 503 first.
 	unavailable atomic.Int32
+	// jwksDown answers key set requests with 503 while set.
+	jwksDown atomic.Bool
 
 	mu       sync.Mutex
 	grants   map[string]grant
@@ -97,6 +100,7 @@ func newUnstartedFakeOP(tb testing.TB, clientKey *rsa.PublicKey) *fakeOP {
 func (op *fakeOP) issuer() string { return "http://" + op.srv.Listener.Addr().String() }
 
 func (op *fakeOP) discovery(w http.ResponseWriter, _ *http.Request) {
+	op.requests.Add(1)
 	if op.unavailable.Add(-1) >= 0 {
 		tokenError(w, http.StatusServiceUnavailable, "temporarily_unavailable")
 		return
@@ -120,6 +124,10 @@ func (op *fakeOP) discovery(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (op *fakeOP) jwks(w http.ResponseWriter, _ *http.Request) {
+	if op.jwksDown.Load() {
+		http.Error(w, "key service down", http.StatusServiceUnavailable)
+		return
+	}
 	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{
 		Key: &op.signKey.PublicKey, KeyID: opKeyID, Algorithm: "RS256", Use: "sig",
 	}}})

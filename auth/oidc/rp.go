@@ -4,11 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
@@ -40,9 +38,7 @@ type Identity struct {
 type RelyingParty struct {
 	cfg    ProviderConfig
 	client *http.Client
-
-	mu   sync.Mutex
-	disc *discovered // nil until discovery first succeeds
+	disc   *discovery[*discovered]
 }
 
 // discovered is what the relying party learns from the provider's metadata.
@@ -53,8 +49,10 @@ type discovered struct {
 }
 
 // NewRelyingParty validates cfg and returns a relying party for it. It does
-// no network I/O: discovery happens on the first Begin or Complete and is
-// cached once it succeeds. A nil client means a default one with a timeout.
+// no network I/O: discovery happens on the first Begin or Complete (one
+// fetch for concurrent callers), is kept once it succeeds, and after a
+// failure is not tried again for 30 seconds. A nil client means a default
+// one with a timeout.
 func NewRelyingParty(cfg ProviderConfig, client *http.Client) (*RelyingParty, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -63,26 +61,17 @@ func NewRelyingParty(cfg ProviderConfig, client *http.Client) (*RelyingParty, er
 	if client == nil {
 		client = &http.Client{Timeout: defaultHTTPTimeout}
 	}
-	return &RelyingParty{cfg: cfg, client: client}, nil
+	rp := &RelyingParty{cfg: cfg, client: client}
+	rp.disc = newDiscovery(cfg.Name, cfg.Issuer, client, rp.newDiscovered)
+	return rp, nil
 }
 
 // Name is the configured provider name, the session key for its flow.
 func (rp *RelyingParty) Name() string { return rp.cfg.Name }
 
-// discover returns the provider metadata, fetching it if not yet known. A
-// failure is not cached, so the next call tries again.
+// discover returns the provider metadata; errors wrap ErrUnavailable.
 func (rp *RelyingParty) discover(ctx context.Context) (*discovered, error) {
-	rp.mu.Lock()
-	defer rp.mu.Unlock()
-	if rp.disc != nil {
-		return rp.disc, nil
-	}
-	provider, err := gooidc.NewProvider(rp.clientContext(ctx), rp.cfg.Issuer)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: discovery: %v", ErrProvider, rp.cfg.Name, err)
-	}
-	rp.disc = rp.newDiscovered(provider)
-	return rp.disc, nil
+	return rp.disc.get(ctx)
 }
 
 func (rp *RelyingParty) newDiscovered(p *gooidc.Provider) *discovered {

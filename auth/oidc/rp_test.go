@@ -467,9 +467,12 @@ func TestDiscoveryFailureIsRetried(t *testing.T) {
 	op := newFakeOP(t, nil)
 	op.unavailable.Store(1)
 	rp := mustRP(t, secretConfig(op))
-	if _, _, err := rp.Begin(context.Background()); !errors.Is(err, ErrProvider) {
-		t.Fatalf("Begin while discovery fails: err = %v, want ErrProvider", err)
+	clock := newTestClock()
+	rp.disc.now = clock.now
+	if _, _, err := rp.Begin(context.Background()); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Begin while discovery fails: err = %v, want ErrUnavailable", err)
 	}
+	clock.advance(ProviderRetry)
 	flow, _ := begin(t, rp)
 	if _, err := rp.Complete(context.Background(), flow, url.Values{"state": {"x"}}); !errors.Is(err, ErrState) {
 		t.Fatalf("err = %v, want ErrState", err)

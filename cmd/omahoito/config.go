@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/omahoito/omahoito/auth"
@@ -62,7 +63,8 @@ type IssuerConfig struct {
 	APIClients []string `json:"api_clients"`
 }
 
-// loadConfig reads the file (if any) and the environment.
+// loadConfig reads the file (if any) and the environment, and refuses API
+// clients that would let the portal's own ID tokens pass for access tokens.
 func loadConfig(path string) (Config, error) {
 	var cfg Config
 	if path != "" {
@@ -82,7 +84,27 @@ func loadConfig(path string) (Config, error) {
 	envOverride(&cfg.BaseURL, "OMAHOITO_BASE_URL")
 	envOverride(&cfg.HetuKeyFile, "OMAHOITO_HETU_KEY_FILE")
 	envOverride(&cfg.LogLevel, "OMAHOITO_LOG_LEVEL")
-	return cfg, nil
+	return cfg, cfg.checkAPIClients()
+}
+
+// checkAPIClients refuses citizen api_clients that name a client the portal
+// itself logs in with at the citizen issuer: the portal's ID tokens name
+// that client in aud and azp (zitadel's in client_id too), so the API would
+// take them for an app's access tokens.
+func (cfg Config) checkAPIClients() error {
+	if cfg.Citizen == nil {
+		return nil
+	}
+	issuer := strings.TrimSuffix(cfg.Citizen.Issuer, "/")
+	for _, ic := range []*IssuerConfig{cfg.Citizen, cfg.Professional} {
+		if ic == nil || ic.ClientID == "" || strings.TrimSuffix(ic.Issuer, "/") != issuer {
+			continue
+		}
+		if slices.Contains(cfg.Citizen.APIClients, ic.ClientID) {
+			return fmt.Errorf("%w: citizen_issuer api_clients lists %q, the client_id the portal itself logs in with at that issuer, so the portal's ID tokens would be accepted as API access tokens; register apps and devices as clients of their own", errConfig, ic.ClientID)
+		}
+	}
+	return nil
 }
 
 func envOverride(field *string, name string) {
