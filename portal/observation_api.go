@@ -228,12 +228,17 @@ func (s *Server) deleteObservation(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) observationHistory(c *gin.Context) error {
+// versions loads every version of the Observation in the URL, for its owner.
+func (s *Server) versions(c *gin.Context) ([]record.Measurement, error) {
 	who, personID, err := recordOwner(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	versions, err := s.Records.History(c.Request.Context(), who, personID, c.Param("id"))
+	return s.Records.History(c.Request.Context(), who, personID, c.Param("id"))
+}
+
+func (s *Server) observationHistory(c *gin.Context) error {
+	versions, err := s.versions(c)
 	if err != nil {
 		return err
 	}
@@ -242,11 +247,7 @@ func (s *Server) observationHistory(c *gin.Context) error {
 }
 
 func (s *Server) observationVersion(c *gin.Context) error {
-	who, personID, err := recordOwner(c)
-	if err != nil {
-		return err
-	}
-	versions, err := s.Records.History(c.Request.Context(), who, personID, c.Param("id"))
+	versions, err := s.versions(c)
 	if err != nil {
 		return err
 	}
