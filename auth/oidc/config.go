@@ -34,9 +34,10 @@ type ProviderConfig struct {
 	ClientID, ClientSecret string
 	ClientAuth             string          // ClientSecretBasic (default) or PrivateKeyJWT
 	ClientKey              *rsa.PrivateKey // signs client assertions and request objects
-	ClientKeyID            string
+	ClientKeyID            string          // kid of ClientKey; default its RFC 7638 thumbprint
 	SignedRequest          bool            // send the authorization request as a signed request object
-	DecryptionKey          *rsa.PrivateKey // ID tokens arrive as JWE when set (plain JWS still accepted only if not set)
+	DecryptionKey          *rsa.PrivateKey // ID tokens (and JWT userinfo) arrive as JWE when set (plain JWS still accepted only if not set)
+	DecryptionKeyID        string          // kid of DecryptionKey in the published key set; default its thumbprint
 	Scopes                 []string        // default {"openid","profile"}
 	ACRValues              string
 	RedirectURL            string
@@ -53,6 +54,19 @@ func (cfg ProviderConfig) withDefaults() ProviderConfig {
 	}
 	cfg.Scopes = slices.Clone(cfg.Scopes)
 	cfg.Claims = cfg.Claims.withDefaults()
+	return cfg
+}
+
+// withKeyIDs fills in the kids of the configured keys from their
+// thumbprints, after validate: a kid that depends only on the key stays the
+// same across restarts, so a broker's copy of the key set stays good.
+func (cfg ProviderConfig) withKeyIDs() ProviderConfig {
+	if cfg.ClientKey != nil && cfg.ClientKeyID == "" {
+		cfg.ClientKeyID = thumbprintKeyID(cfg.ClientKey)
+	}
+	if cfg.DecryptionKey != nil && cfg.DecryptionKeyID == "" {
+		cfg.DecryptionKeyID = thumbprintKeyID(cfg.DecryptionKey)
+	}
 	return cfg
 }
 
@@ -129,6 +143,14 @@ func (cfg ProviderConfig) validateKeys() error {
 		if k.key.N.BitLen() < minRSABits {
 			return fmt.Errorf("%w: %s: %s is shorter than %d bits", ErrConfig, cfg.Name, k.what, minRSABits)
 		}
+	}
+	// One key, one use: a key that both signs and decrypts would be
+	// published twice under one thumbprint, and misuse of one use weakens the other.
+	if cfg.ClientKey != nil && cfg.DecryptionKey != nil && cfg.ClientKey.PublicKey.Equal(&cfg.DecryptionKey.PublicKey) {
+		return fmt.Errorf("%w: %s: the decryption key must not be the client key", ErrConfig, cfg.Name)
+	}
+	if cfg.ClientKeyID != "" && cfg.ClientKeyID == cfg.DecryptionKeyID {
+		return fmt.Errorf("%w: %s: the client key and the decryption key need different key IDs", ErrConfig, cfg.Name)
 	}
 	return nil
 }

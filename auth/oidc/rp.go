@@ -58,6 +58,7 @@ func NewRelyingParty(cfg ProviderConfig, client *http.Client) (*RelyingParty, er
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.withKeyIDs()
 	if client == nil {
 		client = &http.Client{Timeout: defaultHTTPTimeout}
 	}
