@@ -2,13 +2,12 @@ package fhir
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
-
-	"github.com/omahoito/omahoito/record"
 )
 
 // Entry is one resource of a search result with its type and id, so that
@@ -96,12 +95,14 @@ func SearchPage(base, self, next string, total int, entries []Entry) (fm.Bundle,
 }
 
 // FieldOutcome reports a broken rule with the path of the field that broke
-// it in issue.expression: code invalid for 400, business-rule for 422.
-func FieldOutcome(status int, fe *record.FieldError) fm.OperationOutcome {
-	if fe == nil {
+// it in issue.expression: code invalid for 400, business-rule for 422. err
+// is a *FieldError or a *record.FieldError (mapped with FromRecord).
+func FieldOutcome(status int, err error) fm.OperationOutcome {
+	var fe *FieldError
+	if !errors.As(FromRecord(err), &fe) {
 		return Outcome(status, "invalid input")
 	}
 	o := Outcome(status, fe.Msg)
-	o.Issue[0].Expression = []string{fe.Field}
+	o.Issue[0].Expression = []string{fe.Path}
 	return o
 }

@@ -4,32 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"github.com/omahoito/omahoito/record"
 )
-
-// ETag is the weak entity tag of a version: W/"3".
-func ETag(version int) string { return `W/"` + strconv.Itoa(version) + `"` }
-
-// ParseETag reads an If-Match value (W/"3", "3" or 3) as a version.
-func ParseETag(s string) (int, error) {
-	v := strings.TrimPrefix(strings.TrimSpace(s), "W/")
-	v = strings.TrimSuffix(strings.TrimPrefix(v, `"`), `"`)
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("%w: %q is not a version tag such as W/\"3\"", record.ErrInvalid, s)
-	}
-	return n, nil
-}
-
-// VersionLocation is the relative URL of one version of a measurement.
-func VersionLocation(id string, version int) string {
-	return "Observation/" + id + "/_history/" + strconv.Itoa(version)
-}
 
 // History lists the versions of one measurement, newest first, as a
 // history Bundle. Each entry has the request that made the version (POST

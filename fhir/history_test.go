@@ -80,9 +80,9 @@ func TestETag(t *testing.T) {
 			t.Errorf("ParseETag(%q) = %d, %v", s, v, err)
 		}
 	}
-	for _, s := range []string{``, `W/"x"`, `"0"`, `W/"-1"`, `*`} {
-		if _, err := ParseETag(s); !errors.Is(err, record.ErrInvalid) {
-			t.Errorf("ParseETag(%q) = %v, want ErrInvalid", s, err)
+	for _, s := range []string{``, `W/"x"`, `"0"`, `W/"-1"`, `*`, `W/"07"`, `W/"+7"`} {
+		if _, err := ParseETag(s); !errors.Is(err, ErrInvalidHeader) {
+			t.Errorf("ParseETag(%q) = %v, want ErrInvalidHeader", s, err)
 		}
 	}
 	if ETag(7) != `W/"7"` {
@@ -111,12 +111,12 @@ func TestSearchPage(t *testing.T) {
 }
 
 func TestFieldOutcome(t *testing.T) {
-	fe := &record.FieldError{Field: "Observation.valueQuantity.value", Msg: "too high"}
+	fe := &FieldError{Path: "Observation.valueQuantity.value", Msg: "too high"}
 	for status, code := range map[int]fm.IssueType{http.StatusBadRequest: fm.IssueTypeInvalid, http.StatusUnprocessableEntity: fm.IssueTypeBusinessRule} {
 		o := FieldOutcome(status, fe)
 		is := o.Issue[0]
 		if is.Code != code || is.Severity != fm.IssueSeverityError || *is.Diagnostics != "too high" ||
-			len(is.Expression) != 1 || is.Expression[0] != fe.Field {
+			len(is.Expression) != 1 || is.Expression[0] != fe.Path {
 			t.Errorf("%d: %+v", status, is)
 		}
 	}
@@ -138,7 +138,7 @@ func TestResponsesAreValidFHIR(t *testing.T) {
 	}
 	m1, m2 := sample(mustSpec(t, record.Glucose)), sample(mustSpec(t, record.Steps))
 	m1.Version = 1
-	fe := &record.FieldError{Field: "Bundle.entry[3].resource.valueQuantity.value", Msg: "outside the plausible range"}
+	fe := &FieldError{Path: "Bundle.entry[3].resource.valueQuantity.value", Msg: "outside the plausible range"}
 	docs = append(docs,
 		marshal(t, page),
 		marshal(t, TransactionResponse([]record.Added{{Measurement: m1, Created: true}, {Measurement: m2}})),

@@ -155,7 +155,7 @@ var acceptedStatuses = map[string]bool{"final": true, "amended": true, "correcte
 // ParseObservation reads a client's Observation (application/fhir+json)
 // into a record.Input. It checks the shape (one quantity, LOINC code, time
 // with a zone, unit accepted for the kind); record.Normalize checks ranges.
-// Errors are *record.FieldError, so errors.Is(err, record.ErrInvalid).
+// Errors are *FieldError, so errors.Is(err, record.ErrInvalid).
 func ParseObservation(body []byte) (ParsedObservation, error) {
 	var in observationIn
 	if err := decodeStrict(body, &in, "Observation"); err != nil {
@@ -504,7 +504,7 @@ func subject(r *fm.Reference) (string, error) {
 }
 
 func fieldErr(field, format string, args ...any) error {
-	return &record.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	return &FieldError{Path: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 func deref(s *string) string {
@@ -515,7 +515,7 @@ func deref(s *string) string {
 }
 
 // decodeStrict decodes one JSON value into v, refusing unknown fields and
-// trailing data. Errors are *record.FieldError with paths under root
+// trailing data. Errors are *FieldError with paths under root
 // (e.g. "Observation" or "Bundle.entry[3]").
 func decodeStrict(body []byte, v any, root string) error {
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -396,11 +396,11 @@ func checkFieldError(t *testing.T, err error, field, msg string) {
 	if !errors.Is(err, record.ErrInvalid) {
 		t.Fatalf("err = %v, want a record.ErrInvalid", err)
 	}
-	var fe *record.FieldError
+	var fe *FieldError
 	if !errors.As(err, &fe) {
-		t.Fatalf("err = %T %v, want *record.FieldError", err, err)
+		t.Fatalf("err = %T %v, want *FieldError", err, err)
 	}
-	if fe.Field != field || !strings.Contains(fe.Msg, msg) {
-		t.Errorf("got %s: %s\nwant %s: …%s…", fe.Field, fe.Msg, field, msg)
+	if fe.Path != field || !strings.Contains(fe.Msg, msg) {
+		t.Errorf("got %s: %s\nwant %s: …%s…", fe.Path, fe.Msg, field, msg)
 	}
 }

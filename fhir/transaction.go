@@ -65,7 +65,7 @@ var (
 )
 
 // ParseTransaction reads a transaction Bundle of Observation creates
-// (request POST Observation). Errors are *record.FieldError naming the
+// (request POST Observation). Errors are *FieldError naming the
 // first bad entry, e.g. "Bundle.entry[3].resource.valueQuantity.value".
 //
 // The Bundle is split into entries without decoding them, and the entries
@@ -283,22 +283,37 @@ func (r *requestIn) check(root string) error {
 
 func entryPath(i int) string { return "Bundle.entry[" + strconv.Itoa(i) + "]" }
 
-// InBundleEntry moves a FieldError about an Observation to entry i of a
-// transaction Bundle ("Observation.x" becomes "Bundle.entry[i].resource.x");
-// other errors are returned as they are. Use it for the errors of
-// record.Service.Record, whose record.EntryError gives the index.
+// InBundleEntry moves a FieldError about an Observation (a *FieldError or
+// a *record.FieldError) to entry i of a transaction Bundle
+// ("Observation.x" becomes "Bundle.entry[i].resource.x"); other errors are
+// returned as they are. Use it for the errors of record.Service.Record,
+// whose record.EntryError gives the index.
 func InBundleEntry(i int, err error) error {
-	var fe *record.FieldError
-	if !errors.As(err, &fe) {
+	var fe *FieldError
+	if !errors.As(FromRecord(err), &fe) {
 		return err
 	}
-	field := fe.Field
+	field := fe.Path
 	if rest, ok := strings.CutPrefix(field, "Observation"); ok {
 		field = entryPath(i) + ".resource" + rest
 	} else if !strings.HasPrefix(field, "Bundle.") {
 		field = entryPath(i) + "." + field
 	}
-	return &record.FieldError{Field: field, Msg: fe.Msg}
+	return &FieldError{Path: field, Msg: fe.Msg}
+}
+
+// EntryError turns an error of record.Service.Record into one naming its
+// Bundle entry: a *record.EntryError holding a field error becomes a
+// *FieldError at Bundle.entry[i].resource...; others pass unchanged.
+func EntryError(err error) error {
+	var ee *record.EntryError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	if moved := InBundleEntry(ee.Index, ee.Err); moved != ee.Err {
+		return moved
+	}
+	return err
 }
 
 // TransactionResponse answers a transaction: one entry per input, in order,
