@@ -19,6 +19,19 @@
 //
 // Sessions wraps an scs session manager: it keeps the in-progress Flow between
 // the redirect to the provider and the callback, and the signed-in
-// auth.Principal afterwards. Nothing here logs; no error message carries a
-// hetu or a name.
+// auth.Principal afterwards. Its middleware stores nothing for an anonymous
+// visitor, saves the writes that matter (login start, sign-in, sign-out)
+// before the handler answers, and never lets a deferred save change an
+// answer: such a failure is only logged. The cookie ends with the browser
+// session and is __Host- prefixed under https.
+//
+// PublicKeySet and JWKSHandler publish the relying parties' own public keys
+// (request-object signing, ID-token decryption) for the brokers.
+//
+// When the ID token lacks the identity claims, Complete reads them from the
+// provider's userinfo endpoint (plain JSON, a signed JWT, or a signed JWT
+// inside a JWE), refusing an answer about another subject.
+//
+// Only the session middleware logs, and never a token, hetu or name; no
+// error message carries a hetu or a name.
 package oidc

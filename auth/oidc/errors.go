@@ -29,4 +29,7 @@ var (
 	// fails verification (signature, algorithm, issuer, expiry, audience,
 	// client), or is an ID token. The message never quotes the token.
 	ErrBearer = errors.New("oidc: invalid bearer access token")
+	// ErrSession: the session store failed to load, save or delete a
+	// session. Not the user's fault; nothing of the failed write is stored.
+	ErrSession = errors.New("oidc: session store failed")
 )

@@ -6,9 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
 
 	"github.com/omahoito/omahoito/auth"
@@ -18,13 +20,20 @@ import (
 // middleware, over a real scs store (values are gob-encoded on the way).
 func sessionServer(t *testing.T, secure bool) *httptest.Server {
 	t.Helper()
-	store := memstore.NewWithCleanupInterval(0)
+	srv, _ := sessionServerWith(t, memstore.NewWithCleanupInterval(0), secure)
+	return srv
+}
+
+func sessionServerWith(t *testing.T, store scs.Store, secure bool) (*httptest.Server, *Sessions) {
+	t.Helper()
 	s := NewSessions(store, secure)
 	flow := Flow{State: "st", Nonce: "no", Verifier: "ve", Started: time.Unix(1700000000, 123456789)}
 	principal := auth.Principal{Kind: auth.KindProfessional, ProfessionalID: "pro-1", CareUnitID: "cu-1", RegionID: "kainuu"}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/flow/save", func(_ http.ResponseWriter, r *http.Request) {
-		s.SaveFlow(r.Context(), "citizen", flow)
+	mux.HandleFunc("/flow/save", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.SaveFlow(r.Context(), "citizen", flow); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		}
 	})
 	mux.HandleFunc("/flow/take", func(w http.ResponseWriter, r *http.Request) {
 		got, ok := s.TakeFlow(r.Context(), "citizen")
@@ -47,11 +56,12 @@ func sessionServer(t *testing.T, secure bool) *httptest.Server {
 	})
 	srv := httptest.NewServer(s.Middleware(mux))
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, s
 }
 
 // get requests path with the session cookie value token ("" for none) and
-// returns the body and the session cookie set in the response, if any.
+// returns the body and the session cookie set in the response, if any. The
+// server's sessions are not secure (the cookie has its plain name).
 func get(t *testing.T, srv *httptest.Server, path, token string) (string, *http.Cookie) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
@@ -73,12 +83,16 @@ func get(t *testing.T, srv *httptest.Server, path, token string) (string, *http.
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("%s: %s %s", path, resp.Status, body)
 	}
+	return string(body), sessionCookie(resp, SessionCookieName)
+}
+
+func sessionCookie(resp *http.Response, name string) *http.Cookie {
 	for _, c := range resp.Cookies() {
-		if c.Name == SessionCookieName {
-			return string(body), c
+		if c.Name == name {
+			return c
 		}
 	}
-	return string(body), nil
+	return nil
 }
 
 func TestSessionsLifecycle(t *testing.T) {
@@ -124,16 +138,30 @@ func TestSessionsLifecycle(t *testing.T) {
 func TestSessionCookieAttributes(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		t.Run(fmt.Sprint("secure=", secure), func(t *testing.T) {
-			srv := sessionServer(t, secure)
-			_, c := get(t, srv, "/signin", "")
+			srv, s := sessionServerWith(t, memstore.NewWithCleanupInterval(0), secure)
+			resp, err := srv.Client().Get(srv.URL + "/signin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			want := SessionCookieName
+			if secure {
+				want = SecureSessionCookieName
+			}
+			if s.CookieName() != want {
+				t.Errorf("cookie name %q, want %q", s.CookieName(), want)
+			}
+			raw := resp.Header.Get("Set-Cookie")
+			c := sessionCookie(resp, want)
 			if c == nil {
-				t.Fatal("no session cookie")
+				t.Fatalf("no %s cookie in %q", want, raw)
 			}
-			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Secure != secure {
-				t.Errorf("cookie = %+v", c)
+			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Secure != secure || c.Domain != "" {
+				t.Errorf("cookie = %q", raw)
 			}
-			if max := int(SessionLifetime / time.Second); c.MaxAge <= 0 || c.MaxAge > max {
-				t.Errorf("cookie Max-Age = %d, want within (0, %d]", c.MaxAge, max)
+			// A browser-session cookie: gone when the browser closes.
+			if lower := strings.ToLower(raw); strings.Contains(lower, "expires=") || strings.Contains(lower, "max-age=") {
+				t.Errorf("cookie outlives the browser session: %q", raw)
 			}
 		})
 	}
@@ -141,7 +169,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 
 func TestNewSessionsSettings(t *testing.T) {
 	m := NewSessions(memstore.NewWithCleanupInterval(0), true).Manager
-	if SessionIdleTimeout != 30*time.Minute || m.Lifetime != 12*time.Hour || m.Cookie.Name != "omahoito_session" {
+	if SessionIdleTimeout != 30*time.Minute || m.Lifetime != 12*time.Hour || m.Cookie.Name != "__Host-omahoito_session" {
 		t.Errorf("manager = idle %v, lifetime %v, cookie %q", SessionIdleTimeout, m.Lifetime, m.Cookie.Name)
 	}
 }
