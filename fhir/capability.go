@@ -6,8 +6,26 @@ import (
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 )
 
-// Capability describes what the API at base serves. It grows with each
-// resource the service learns; the tests compare it with the routes.
+// Canonical URLs the CapabilityStatement names.
+const (
+	RestfulSecurityService = "http://terminology.hl7.org/CodeSystem/restful-security-service"
+	profileBase            = "http://hl7.org/fhir/StructureDefinition/"
+)
+
+// VitalSignsProfiles are the R4 vital-signs profiles omahoito's
+// Observations are written to.
+var VitalSignsProfiles = []string{
+	profileBase + "vitalsigns", profileBase + "bp", profileBase + "heartrate", profileBase + "bodyweight",
+	profileBase + "bodyheight", profileBase + "bmi", profileBase + "bodytemp", profileBase + "oxygensat",
+}
+
+// securityDescription says how a client authenticates.
+const securityDescription = "Send an OAuth 2.0 bearer access token (Authorization: Bearer) issued by the configured " +
+	"citizen issuer to a registered app client, or use the portal's session cookie after logging in. " +
+	"Every read of a person's data is checked against that person's consents."
+
+// Capability describes what the API at base serves. The search parameters
+// come from the same declarations the parser uses (SearchDecls).
 func Capability(base, version string, published time.Time) fm.CapabilityStatement {
 	return fm.CapabilityStatement{
 		Status:    fm.PublicationStatusActive,
@@ -19,51 +37,57 @@ func Capability(base, version string, published time.Time) fm.CapabilityStatemen
 			Description: "omahoito personal health data", Url: ptr(base),
 		},
 		FhirVersion: fm.FHIRVersion4_0_1,
-		Format:      []string{"application/fhir+json"},
+		Format:      []string{ContentType, "json"},
 		Rest: []fm.CapabilityStatementRest{{
 			Mode: fm.RestfulCapabilityModeServer,
+			Documentation: ptr("Searches take GET [type]?... or POST [type]/_search with a form body, _count, _format=json and " +
+				"Prefer: handling=strict (the default here) or lenient; writes take Prefer: return=minimal, representation " +
+				"or OperationOutcome. Only JSON is served: a request for XML gets 406."),
 			Security: &fm.CapabilityStatementRestSecurity{
-				Description: ptr("Portal session cookie; every read of a person's data is checked against the person's consents."),
+				Cors: ptr(false),
+				Service: []fm.CodeableConcept{{
+					Coding: []fm.Coding{{System: ptr(RestfulSecurityService), Code: ptr("OAuth"), Display: ptr("OAuth")}},
+					Text:   ptr("OAuth 2.0 bearer tokens, or the portal session"),
+				}},
+				Description: ptr(securityDescription),
 			},
 			Resource: []fm.CapabilityStatementRestResource{
-				resource(fm.ResourceTypePatient, token("identifier")),
-				resource(fm.ResourceTypePractitioner, token("identifier"), str("name")),
-				resource(fm.ResourceTypeOrganization, token("identifier"), str("name")),
+				resource(fm.ResourceTypePatient, PatientSearch),
+				resource(fm.ResourceTypePractitioner, PractitionerSearch),
+				resource(fm.ResourceTypeOrganization, OrganizationSearch),
 				observation(),
 			},
-			Interaction: []fm.CapabilityStatementRestInteraction{{Code: fm.SystemRestfulInteractionTransaction}},
+			Interaction: []fm.CapabilityStatementRestInteraction{{
+				Code:          fm.SystemRestfulInteractionTransaction,
+				Documentation: ptr("All or nothing; entries are Observation creates (POST Observation), optionally with ifNoneExist on the identifier."),
+			}},
 		}},
 	}
 }
 
-func resource(t fm.ResourceType, params ...fm.CapabilityStatementRestResourceSearchParam) fm.CapabilityStatementRestResource {
+func resource(t fm.ResourceType, d SearchDecl) fm.CapabilityStatementRestResource {
 	return fm.CapabilityStatementRestResource{
 		Type: t,
 		Interaction: []fm.CapabilityStatementRestResourceInteraction{
 			{Code: fm.TypeRestfulInteractionRead},
-			{Code: fm.TypeRestfulInteractionSearchType},
+			{Code: fm.TypeRestfulInteractionSearchType, Documentation: ptr("GET [type]?... or POST [type]/_search with a form body")},
 		},
-		SearchParam: params,
+		SearchParam: d.capabilityParams(),
 	}
-}
-
-func token(name string) fm.CapabilityStatementRestResourceSearchParam {
-	return fm.CapabilityStatementRestResourceSearchParam{Name: name, Type: fm.SearchParamTypeToken}
-}
-
-func str(name string) fm.CapabilityStatementRestResourceSearchParam {
-	return fm.CapabilityStatementRestResourceSearchParam{Name: name, Type: fm.SearchParamTypeString}
 }
 
 func observation() fm.CapabilityStatementRestResource {
 	versioned := fm.ResourceVersionPolicyVersionedUpdate
-	r := resource(fm.ResourceTypeObservation,
-		fm.CapabilityStatementRestResourceSearchParam{Name: "patient", Type: fm.SearchParamTypeReference},
-		token("code"),
-		fm.CapabilityStatementRestResourceSearchParam{Name: "date", Type: fm.SearchParamTypeDate},
-	)
+	notSupported := fm.ConditionalDeleteStatusNotSupported
+	r := resource(fm.ResourceTypeObservation, ObservationSearch)
+	r.SupportedProfile = VitalSignsProfiles
 	r.Versioning = &versioned
 	r.ReadHistory = ptr(true)
+	r.UpdateCreate = ptr(false)
+	r.ConditionalCreate = ptr(true)
+	r.ConditionalUpdate = ptr(false)
+	r.ConditionalDelete = &notSupported
+	r.Documentation = ptr("Conditional create: If-None-Exist: identifier=system|value. Update and delete take If-Match: W/\"version\".")
 	r.Interaction = append(r.Interaction,
 		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionCreate},
 		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionVread},

@@ -47,11 +47,11 @@ func CheckAccept(accept string) error {
 		return nil
 	}
 	for _, part := range strings.Split(accept, ",") {
+		if strings.EqualFold(strings.TrimSpace(part), "json") {
+			return nil // some clients send the _format short form
+		}
 		media, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
-			if strings.EqualFold(strings.TrimSpace(part), "json") {
-				return nil // some clients send the _format short form
-			}
 			continue
 		}
 		if q, ok := params["q"]; ok {
