@@ -75,7 +75,7 @@ func TestParsePrefer(t *testing.T) {
 		{[]string{"HANDLING=Lenient, return=minimal"}, Prefer{Return: ReturnMinimal, Handling: HandlingLenient}},
 		{[]string{"respond-async, wait=10", "return=representation; foo=bar", "handling=lenient"}, Prefer{Return: ReturnRepresentation, Handling: HandlingLenient}},
 		{[]string{"return=minimal, return=representation"}, Prefer{Return: ReturnMinimal}}, // the first counts
-		{[]string{"return=bogus, handling=sloppy"}, Prefer{}},                                // unknown values are ignored
+		{[]string{"return=bogus, handling=sloppy"}, Prefer{}},                              // unknown values are ignored
 		{[]string{" , ;, ="}, Prefer{}},
 	}
 	for _, c := range cases {
