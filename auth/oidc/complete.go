@@ -28,9 +28,11 @@ const maxErrorCodeLen = 64
 // flow age (ErrFlowExpired), state (ErrState), the provider's `error`
 // parameter (ErrProvider), the code exchange (ErrExchange), then ID token
 // decryption and verification — signature RS256 only, issuer, audience,
-// expiry — and nonce (ErrToken). Only then are the claims mapped. A provider
-// that cannot be discovered, or whose signing keys cannot be fetched, is
-// ErrUnavailable: not the user's fault.
+// expiry — and nonce (ErrToken). Only then are the claims mapped; identity
+// attributes the ID token lacks are read from the provider's userinfo
+// endpoint when it has one (see userinfo: a refusal there is ErrToken, an
+// outage ErrUnavailable). A provider that cannot be discovered, or whose
+// signing keys cannot be fetched, is ErrUnavailable: not the user's fault.
 func (rp *RelyingParty) Complete(ctx context.Context, flow Flow, callback url.Values) (Identity, error) {
 	if err := rp.checkCallback(flow, callback); err != nil {
 		return Identity{}, err
@@ -39,7 +41,7 @@ func (rp *RelyingParty) Complete(ctx context.Context, flow Flow, callback url.Va
 	if err != nil {
 		return Identity{}, err
 	}
-	raw, err := rp.exchange(ctx, d, flow, callback.Get("code"))
+	tokens, raw, err := rp.exchange(ctx, d, flow, callback.Get("code"))
 	if err != nil {
 		return Identity{}, err
 	}
@@ -47,7 +49,11 @@ func (rp *RelyingParty) Complete(ctx context.Context, flow Flow, callback url.Va
 	if err != nil {
 		return Identity{}, err
 	}
-	return rp.identity(token)
+	id, err := rp.identity(token)
+	if err != nil {
+		return Identity{}, err
+	}
+	return rp.completeFromUserInfo(ctx, d, tokens.AccessToken, id)
 }
 
 // checkCallback does the checks that need no network: flow age, state, the
@@ -68,16 +74,16 @@ func (rp *RelyingParty) checkCallback(flow Flow, callback url.Values) error {
 	return nil
 }
 
-// exchange trades the code for tokens and returns the raw ID token.
-func (rp *RelyingParty) exchange(ctx context.Context, d *discovered, flow Flow, code string) (string, error) {
+// exchange trades the code for tokens and returns them and the raw ID token.
+func (rp *RelyingParty) exchange(ctx context.Context, d *discovered, flow Flow, code string) (*oauth2.Token, string, error) {
 	if code == "" {
-		return "", fmt.Errorf("%w: %s: no code in callback", ErrExchange, rp.cfg.Name)
+		return nil, "", fmt.Errorf("%w: %s: no code in callback", ErrExchange, rp.cfg.Name)
 	}
 	opts := []oauth2.AuthCodeOption{oauth2.VerifierOption(flow.Verifier)}
 	if rp.cfg.ClientAuth == PrivateKeyJWT {
 		assertion, err := rp.clientAssertion(d.tokenURL)
 		if err != nil {
-			return "", fmt.Errorf("%w: %s: client assertion: %v", ErrExchange, rp.cfg.Name, err)
+			return nil, "", fmt.Errorf("%w: %s: client assertion: %v", ErrExchange, rp.cfg.Name, err)
 		}
 		opts = append(opts,
 			oauth2.SetAuthURLParam("client_assertion_type", clientAssertionType),
@@ -85,13 +91,13 @@ func (rp *RelyingParty) exchange(ctx context.Context, d *discovered, flow Flow, 
 	}
 	token, err := d.oauth.Exchange(rp.clientContext(ctx), code, opts...)
 	if err != nil {
-		return "", fmt.Errorf("%w: %s: %s", ErrExchange, rp.cfg.Name, exchangeReason(err))
+		return nil, "", fmt.Errorf("%w: %s: %s", ErrExchange, rp.cfg.Name, exchangeReason(err))
 	}
 	raw, _ := token.Extra("id_token").(string)
 	if raw == "" {
-		return "", fmt.Errorf("%w: %s: token response has no id_token", ErrToken, rp.cfg.Name)
+		return nil, "", fmt.Errorf("%w: %s: token response has no id_token", ErrToken, rp.cfg.Name)
 	}
-	return raw, nil
+	return token, raw, nil
 }
 
 // exchangeReason describes a failed exchange by the OAuth error code alone

@@ -29,7 +29,7 @@ type ClaimNames struct {
 
 // ProviderConfig configures one relying party: one provider, one client.
 type ProviderConfig struct {
-	Name                   string // "citizen" or "professional": the session key for its flow
+	Name                   string // "citizen" (CitizenProvider) or "professional": the session key for its flow, and which claims a login needs
 	Issuer                 string // discovery at Issuer+"/.well-known/openid-configuration"
 	ClientID, ClientSecret string
 	ClientAuth             string          // ClientSecretBasic (default) or PrivateKeyJWT

@@ -4,9 +4,11 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -63,11 +65,23 @@ type fakeOP struct {
 	unavailable atomic.Int32
 	// jwksDown answers key set requests with 503 while set.
 	jwksDown atomic.Bool
+	// userinfo is the userinfo endpoint's answer; nil: the provider has no
+	// userinfo endpoint (it is not in the discovery document).
+	userinfo      atomic.Pointer[userinfoReply]
+	userinfoCalls atomic.Int32
 
 	mu       sync.Mutex
 	grants   map[string]grant
 	jtis     map[string]bool
-	lastAuth string // "basic" or "private_key_jwt" of the last good token request
+	lastAuth string          // "basic" or "private_key_jwt" of the last good token request
+	access   map[string]bool // access tokens issued
+}
+
+// userinfoReply is what the userinfo endpoint answers to a good access token.
+type userinfoReply struct {
+	status      int // 0: 200
+	contentType string
+	body        string
 }
 
 type grant struct {
@@ -86,11 +100,12 @@ func newUnstartedFakeOP(tb testing.TB, clientKey *rsa.PublicKey) *fakeOP {
 	tb.Helper()
 	signKey, _, _, _ := testKeys(tb)
 	op := &fakeOP{tb: tb, signKey: signKey, clientKey: clientKey,
-		grants: map[string]grant{}, jtis: map[string]bool{}}
+		grants: map[string]grant{}, jtis: map[string]bool{}, access: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", op.discovery)
 	mux.HandleFunc("GET /jwks", op.jwks)
 	mux.HandleFunc("POST /token", op.token)
+	mux.HandleFunc("GET /userinfo", op.userinfoEndpoint)
 	op.srv = httptest.NewUnstartedServer(mux)
 	tb.Cleanup(op.srv.Close)
 	return op
@@ -107,7 +122,7 @@ func (op *fakeOP) discovery(w http.ResponseWriter, _ *http.Request) {
 	}
 	op.discoveries.Add(1)
 	iss := op.issuer()
-	writeJSON(w, http.StatusOK, map[string]any{
+	meta := map[string]any{
 		"issuer":                                      iss,
 		"authorization_endpoint":                      iss + "/authorize",
 		"token_endpoint":                              iss + "/token",
@@ -120,7 +135,32 @@ func (op *fakeOP) discovery(w http.ResponseWriter, _ *http.Request) {
 		"token_endpoint_auth_methods_supported":       []string{"client_secret_basic", "private_key_jwt"},
 		"request_object_signing_alg_values_supported": []string{"RS256"},
 		"code_challenge_methods_supported":            []string{"S256"},
-	})
+	}
+	if op.userinfo.Load() != nil {
+		meta["userinfo_endpoint"] = iss + "/userinfo"
+	}
+	writeJSON(w, http.StatusOK, meta)
+}
+
+// userinfoEndpoint answers the configured reply to an access token the
+// token endpoint issued, and 401 to anything else (RFC 6750).
+func (op *fakeOP) userinfoEndpoint(w http.ResponseWriter, r *http.Request) {
+	op.userinfoCalls.Add(1)
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	op.mu.Lock()
+	ok = ok && op.access[token]
+	op.mu.Unlock()
+	reply := op.userinfo.Load()
+	if !ok || reply == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	w.Header().Set("Content-Type", reply.contentType)
+	if reply.status != 0 {
+		w.WriteHeader(reply.status)
+	}
+	_, _ = io.WriteString(w, reply.body)
 }
 
 func (op *fakeOP) jwks(w http.ResponseWriter, _ *http.Request) {
@@ -164,12 +204,14 @@ func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 		tokenError(w, http.StatusBadRequest, "invalid_grant")
 		return
 	}
+	access := randomString()
 	op.mu.Lock()
 	op.lastAuth = method
+	op.access[access] = true
 	op.mu.Unlock()
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{
-		"access_token": randomString(), "token_type": "Bearer", "expires_in": 300, "id_token": g.idToken,
+		"access_token": access, "token_type": "Bearer", "expires_in": 300, "id_token": g.idToken,
 	})
 }
 

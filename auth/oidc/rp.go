@@ -46,6 +46,10 @@ type discovered struct {
 	oauth    oauth2.Config
 	verifier *gooidc.IDTokenVerifier
 	tokenURL string
+	// userinfoURL is the provider's userinfo endpoint, "" if it has none;
+	// userinfoVerifier checks a signed userinfo answer, which need not expire.
+	userinfoURL      string
+	userinfoVerifier *gooidc.IDTokenVerifier
 }
 
 // NewRelyingParty validates cfg and returns a relying party for it. It does
@@ -95,8 +99,14 @@ func (rp *RelyingParty) newDiscovered(p *gooidc.Provider) *discovered {
 			RedirectURL:  rp.cfg.RedirectURL,
 			Scopes:       rp.cfg.Scopes,
 		},
-		verifier: verifier,
-		tokenURL: endpoint.TokenURL,
+		verifier:    verifier,
+		tokenURL:    endpoint.TokenURL,
+		userinfoURL: p.UserInfoEndpoint(),
+		userinfoVerifier: p.Verifier(&gooidc.Config{
+			ClientID:             rp.cfg.ClientID,
+			SupportedSigningAlgs: []string{gooidc.RS256},
+			SkipExpiryCheck:      true,
+		}),
 	}
 }
 
