@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"runtime"
+	"io"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
@@ -50,7 +48,8 @@ type requestIn struct {
 	IfModifiedSince json.RawMessage `json:"ifModifiedSince"`
 	// Refused.
 	ModifierExtension json.RawMessage `json:"modifierExtension"`
-	IfNoneExist       json.RawMessage `json:"ifNoneExist"`
+	// Used: a conditional create on the Observation's identifier.
+	IfNoneExist *string `json:"ifNoneExist"`
 }
 
 // Bundle elements other than resourceType, type and entry: accepted (and
@@ -64,189 +63,181 @@ var (
 	}
 )
 
-// ParseTransaction reads a transaction Bundle of Observation creates
-// (request POST Observation). Errors are *FieldError naming the
-// first bad entry, e.g. "Bundle.entry[3].resource.valueQuantity.value".
-//
-// The Bundle is split into entries without decoding them, and the entries
-// are decoded in parallel, each in one pass: 10,000 entries take tens of
-// milliseconds.
-func ParseTransaction(body []byte) ([]TransactionEntry, error) {
-	members, entries, err := skimObject(body, "Bundle", "entry")
-	if err != nil {
-		return nil, err
-	}
-	if err := checkBundleHead(members); err != nil {
-		return nil, err
-	}
-	for _, m := range members {
-		switch {
-		case m.key == "resourceType" || m.key == "type":
-		case m.key == "entry":
-			if m.value[0] != '[' {
-				return nil, fieldErr("Bundle.entry", "expected an array")
-			}
-		case acceptedBundleFields[m.key]:
-			if !json.Valid(m.value) {
-				return nil, fieldErr("Bundle."+m.key, "malformed JSON")
-			}
-		case refusedBundleFields[m.key] != "":
-			return nil, fieldErr("Bundle."+m.key, "%s", refusedBundleFields[m.key])
-		default:
-			return nil, fieldErr("Bundle."+m.key, "unknown field %q", m.key)
-		}
-	}
-	return parseEntries(entries)
+// DecodeTransaction reads a transaction Bundle of Observation creates
+// (request POST Observation) from r, entry by entry, so memory grows with
+// what is valid: it stops at the first bad entry without reading the rest.
+// The caller limits r (10 MB). Errors are *FieldError naming the first bad
+// entry, e.g. "Bundle.entry[3].resource.valueQuantity.value".
+func DecodeTransaction(r io.Reader) ([]TransactionEntry, error) {
+	t := &txReader{dec: json.NewDecoder(r), seen: map[string]bool{}}
+	return t.read()
 }
 
-// checkBundleHead checks resourceType and type before anything else, and
-// that no element is given twice.
-func checkBundleHead(members []member) error {
-	seen := make(map[string]bool, len(members))
-	var resourceType, typ *string
-	for _, m := range members {
-		if seen[m.key] {
-			return fieldErr("Bundle."+m.key, "%s is given twice", m.key)
-		}
-		seen[m.key] = true
-		switch m.key {
-		case "resourceType":
-			resourceType = new(string)
-			if json.Unmarshal(m.value, resourceType) != nil {
-				return fieldErr("Bundle.resourceType", "expected a string")
-			}
-		case "type":
-			typ = new(string)
-			if json.Unmarshal(m.value, typ) != nil {
-				return fieldErr("Bundle.type", "expected a string")
-			}
+// ParseTransaction is DecodeTransaction over a body already read.
+func ParseTransaction(body []byte) ([]TransactionEntry, error) {
+	return DecodeTransaction(bytes.NewReader(body))
+}
+
+// txReader walks a Bundle's members with a streaming decoder.
+type txReader struct {
+	dec          *json.Decoder
+	seen         map[string]bool
+	resourceType bool // resourceType Bundle was read
+	typ          bool // type transaction was read
+	entries      []TransactionEntry
+}
+
+func (t *txReader) read() ([]TransactionEntry, error) {
+	tok, err := t.dec.Token()
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil, fieldErr("Bundle", "the body is empty")
+	case err != nil:
+		return nil, syntaxErr(err, "Bundle")
+	case tok != json.Delim('{'):
+		return nil, fieldErr("Bundle", "expected a JSON object")
+	}
+	for t.dec.More() {
+		if err := t.member(); err != nil {
+			return nil, err
 		}
 	}
+	if _, err := t.dec.Token(); err != nil { // the closing brace
+		return nil, syntaxErr(err, "Bundle")
+	}
+	if _, err := t.dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fieldErr("Bundle", "unexpected data after the JSON object")
+	}
 	switch {
-	case deref(resourceType) != "Bundle":
-		return fieldErr("Bundle.resourceType", "expected resourceType Bundle, got %q", deref(resourceType))
-	case typ == nil:
-		return fieldErr("Bundle.type", "the Bundle type is missing; send a transaction")
-	case *typ != "transaction":
-		return fieldErr("Bundle.type", "only transaction Bundles are accepted, got %q", *typ)
+	case !t.resourceType:
+		return nil, fieldErr("Bundle.resourceType", "expected resourceType Bundle, got %q", "")
+	case !t.typ:
+		return nil, fieldErr("Bundle.type", "the Bundle type is missing; send a transaction")
+	}
+	return t.entries, nil
+}
+
+// member reads one member of the Bundle.
+func (t *txReader) member() error {
+	tok, err := t.dec.Token()
+	if err != nil {
+		return syntaxErr(err, "Bundle")
+	}
+	key, _ := tok.(string)
+	if t.seen[key] {
+		return fieldErr("Bundle."+key, "%s is given twice", key)
+	}
+	t.seen[key] = true
+	switch {
+	case key == "resourceType":
+		return t.resourceTypeMember()
+	case key == "type":
+		return t.typeMember()
+	case key == "entry":
+		return t.readEntries()
+	case acceptedBundleFields[key]:
+		return t.skip("Bundle." + key)
+	case refusedBundleFields[key] != "":
+		return fieldErr("Bundle."+key, "%s", refusedBundleFields[key])
+	}
+	if !t.resourceType {
+		// Perhaps not a Bundle at all; reading on to find out would cost
+		// memory for whatever junk follows, so say what is expected.
+		return fieldErr("Bundle."+key, "unknown field %q; a transaction is a Bundle (resourceType Bundle, type transaction)", key)
+	}
+	return fieldErr("Bundle."+key, "unknown field %q", key)
+}
+
+func (t *txReader) resourceTypeMember() error {
+	var v string
+	if err := t.dec.Decode(&v); err != nil {
+		return fieldErr("Bundle.resourceType", "expected a string")
+	}
+	if v != "Bundle" {
+		return fieldErr("Bundle.resourceType", "expected resourceType Bundle, got %q", v)
+	}
+	t.resourceType = true
+	return nil
+}
+
+func (t *txReader) typeMember() error {
+	var v string
+	if err := t.dec.Decode(&v); err != nil {
+		return fieldErr("Bundle.type", "expected a string")
+	}
+	if v != "transaction" {
+		return fieldErr("Bundle.type", "only transaction Bundles are accepted, got %q", v)
+	}
+	t.typ = true
+	return nil
+}
+
+// skip reads a value it does not use, checking that it is JSON. Decoding
+// into an empty struct keeps no copy of the value; a type error only says
+// it was not an object, which does not matter here.
+func (t *txReader) skip(path string) error {
+	var typeErr *json.UnmarshalTypeError
+	if err := t.dec.Decode(&struct{}{}); err != nil && !errors.As(err, &typeErr) {
+		return syntaxErr(err, path)
 	}
 	return nil
 }
 
-// entriesPerTask is how many entries a worker takes at a time.
-const entriesPerTask = 64
-
-// parseEntries parses every entry on all CPUs and returns the error of the
-// first bad entry, in order, if any.
-func parseEntries(raws [][]byte) ([]TransactionEntry, error) {
-	out := make([]TransactionEntry, len(raws))
-	var (
-		next     atomic.Int64
-		firstBad atomic.Int64 // lowest bad index so far; later entries need no work
-		mu       sync.Mutex
-		badErr   error
-		wg       sync.WaitGroup
-	)
-	firstBad.Store(int64(len(raws)))
-	work := func() {
-		var buf []byte
-		for {
-			start := int(next.Add(entriesPerTask)) - entriesPerTask
-			if start >= len(raws) || int64(start) > firstBad.Load() {
-				return
-			}
-			end := min(start+entriesPerTask, len(raws))
-			i, err := parseChunk(start, raws[start:end], out[start:end], &buf)
-			if err == nil {
-				continue
-			}
-			mu.Lock()
-			if int64(i) < firstBad.Load() {
-				firstBad.Store(int64(i))
-				badErr = err
-			}
-			mu.Unlock()
-		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), (len(raws)+entriesPerTask-1)/entriesPerTask)
-	for range workers {
-		wg.Go(work)
-	}
-	wg.Wait()
-	if badErr != nil {
-		return nil, badErr
-	}
-	return out, nil
-}
-
-// parseChunk parses the entries raws, numbered from start, into out. One
-// json.Decoder reads them all, one per line (a Decoder per entry would
-// spend more on its buffers than on decoding). It stops at the first bad
-// entry and returns its index and error; that entry is read again on its
-// own, resource kept raw, to name the problem as ParseObservation would.
-func parseChunk(start int, raws [][]byte, out []TransactionEntry, buf *[]byte) (int, error) {
-	*buf = (*buf)[:0]
-	ends := make([]int64, len(raws))
-	for k, raw := range raws {
-		*buf = append(append(*buf, raw...), '\n')
-		ends[k] = int64(len(*buf) - 1)
-	}
-	dec := json.NewDecoder(bytes.NewReader(*buf))
-	dec.DisallowUnknownFields()
-	for k := range raws {
-		i := start + k
-		var e entryIn[*observationIn]
-		if err := dec.Decode(&e); err != nil || dec.InputOffset() != ends[k] {
-			return i, slowEntryError(i, raws[k], err)
-		}
-		te, err := finishEntry(i, &e)
-		if err != nil {
-			return i, err
-		}
-		out[k] = te
-	}
-	return 0, nil
-}
-
-// finishEntry checks decoded entry i and reads its Observation.
-func finishEntry(i int, e *entryIn[*observationIn]) (TransactionEntry, error) {
-	if err := e.check(entryPath(i), e.Resource != nil); err != nil {
-		return TransactionEntry{}, err
-	}
-	p, err := e.Resource.parse()
+// readEntries reads the entry array one entry at a time.
+func (t *txReader) readEntries() error {
+	tok, err := t.dec.Token()
 	if err != nil {
-		return TransactionEntry{}, InBundleEntry(i, err)
+		return syntaxErr(err, "Bundle.entry")
 	}
-	return TransactionEntry{FullURL: deref(e.FullURL), Observation: p}, nil
+	if tok != json.Delim('[') {
+		return fieldErr("Bundle.entry", "expected an array")
+	}
+	for i := 0; t.dec.More(); i++ {
+		var raw json.RawMessage
+		if err := t.dec.Decode(&raw); err != nil {
+			return syntaxErr(err, entryPath(i))
+		}
+		e, err := parseEntry(i, raw)
+		if err != nil {
+			return err
+		}
+		t.entries = append(t.entries, e)
+	}
+	if _, err := t.dec.Token(); err != nil {
+		return syntaxErr(err, "Bundle.entry")
+	}
+	return nil
 }
 
-// slowEntryError names what is wrong with entry i, which failed to decode
-// with err as part of a chunk.
-func slowEntryError(i int, raw []byte, err error) error {
-	if slow := parseEntrySlowly(i, raw); slow != nil {
-		return slow
-	}
-	if err == nil {
-		err = errors.New("the entry is not one JSON value")
-	}
-	return fieldErr(entryPath(i), "%s", strings.TrimPrefix(err.Error(), "json: "))
+// syntaxErr names a decoding error at path.
+func syntaxErr(err error, path string) error {
+	return decodeError(nil, err, path)
 }
 
-// parseEntrySlowly decodes the entry with its resource kept raw and the
-// resource on its own.
-func parseEntrySlowly(i int, raw []byte) error {
+// parseEntry reads entry i: its envelope, then its Observation.
+func parseEntry(i int, raw []byte) (TransactionEntry, error) {
 	root := entryPath(i)
 	var e entryIn[json.RawMessage]
 	if err := decodeStrict(raw, &e, root); err != nil {
-		return err
+		return TransactionEntry{}, err
 	}
 	if err := e.check(root, len(e.Resource) > 0 && string(e.Resource) != "null"); err != nil {
-		return err
+		return TransactionEntry{}, err
 	}
-	if _, err := ParseObservation(e.Resource); err != nil {
-		return InBundleEntry(i, err)
+	p, err := ParseObservation(e.Resource)
+	if err != nil {
+		return TransactionEntry{}, InBundleEntry(i, err)
 	}
-	return nil
+	if e.Request.IfNoneExist != nil {
+		id, err := ParseIfNoneExist(*e.Request.IfNoneExist)
+		if err == nil {
+			err = CheckIfNoneExist(id, p)
+		}
+		if err != nil {
+			return TransactionEntry{}, fieldErr(root+".request.ifNoneExist", "%s", err.Error())
+		}
+	}
+	return TransactionEntry{FullURL: deref(e.FullURL), Observation: p}, nil
 }
 
 func (e *entryIn[R]) check(root string, hasResource bool) error {
@@ -275,8 +266,6 @@ func (r *requestIn) check(root string) error {
 		return fieldErr(root+".method", "only POST (create) is supported in a transaction, got %q; send updates and deletes one by one", *r.Method)
 	case deref(r.URL) != "Observation":
 		return fieldErr(root+".url", "only Observation creates are supported: url must be \"Observation\", got %q", deref(r.URL))
-	case r.IfNoneExist != nil:
-		return fieldErr(root+".ifNoneExist", "conditional create is not supported; give the Observation an identifier instead: the same identifier is stored once")
 	}
 	return nil
 }
@@ -345,196 +334,4 @@ func versionResponse(status string, m record.Measurement) *fm.BundleEntryRespons
 		r.LastModified = ptr(formatTime(m.Updated))
 	}
 	return r
-}
-
-// member is one name/value pair of a JSON object, the value undecoded.
-type member struct {
-	key   string
-	value []byte
-}
-
-// skimmer finds where JSON values begin and end without decoding them. It
-// checks the structure it walks (brackets, strings, separators); the values
-// it returns are checked when they are decoded.
-type skimmer struct {
-	b    []byte
-	i    int
-	path string // FHIR path of what is skimmed, for errors
-}
-
-func (s *skimmer) malformed() error {
-	if s.i >= len(s.b) {
-		return fieldErr(s.path, "malformed JSON: the body ends early")
-	}
-	return fieldErr(s.path, "malformed JSON at byte %d: unexpected %q", s.i, s.b[s.i])
-}
-
-func (s *skimmer) space() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// next skips white space and reports whether the next byte is c, taking it if so.
-func (s *skimmer) next(c byte) bool {
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
-		return true
-	}
-	return false
-}
-
-// value returns the next value.
-func (s *skimmer) value() ([]byte, error) {
-	s.space()
-	start := s.i
-	if s.i >= len(s.b) {
-		return nil, s.malformed()
-	}
-	var err error
-	switch s.b[s.i] {
-	case '"':
-		err = s.str()
-	case '{', '[':
-		err = s.nested()
-	default:
-		err = s.literal()
-	}
-	return s.b[start:s.i], err
-}
-
-// str skips a string, the opening quote at s.i.
-func (s *skimmer) str() error {
-	for s.i++; s.i < len(s.b); s.i++ {
-		switch s.b[s.i] {
-		case '\\':
-			s.i++
-		case '"':
-			s.i++
-			return nil
-		}
-	}
-	return s.malformed()
-}
-
-// nested skips an object or array, matching brackets.
-func (s *skimmer) nested() error {
-	closers := make([]byte, 0, 16)
-	for s.i < len(s.b) {
-		switch c := s.b[s.i]; c {
-		case '"':
-			if err := s.str(); err != nil {
-				return err
-			}
-			continue
-		case '{':
-			closers = append(closers, '}')
-		case '[':
-			closers = append(closers, ']')
-		case '}', ']':
-			if closers[len(closers)-1] != c {
-				return s.malformed()
-			}
-			closers = closers[:len(closers)-1]
-			if len(closers) == 0 {
-				s.i++
-				return nil
-			}
-		}
-		s.i++
-	}
-	return s.malformed()
-}
-
-// literal skips a number, true, false or null.
-func (s *skimmer) literal() error {
-	start := s.i
-	for s.i < len(s.b) && strings.IndexByte(",}] \t\n\r", s.b[s.i]) < 0 {
-		s.i++
-	}
-	if s.i == start {
-		return s.malformed()
-	}
-	return nil
-}
-
-// end checks that nothing but white space follows.
-func (s *skimmer) end() error {
-	s.space()
-	if s.i < len(s.b) {
-		return fieldErr(s.path, "unexpected data after the JSON object")
-	}
-	return nil
-}
-
-// skimObject splits a JSON object into its members. The value of the
-// member named split, when it is an array, is also split into its
-// elements, in the same pass.
-func skimObject(b []byte, path, split string) ([]member, [][]byte, error) {
-	s := &skimmer{b: b, path: path}
-	if s.space(); s.i >= len(s.b) {
-		return nil, nil, fieldErr(path, "the body is empty")
-	}
-	if !s.next('{') {
-		return nil, nil, fieldErr(path, "expected a JSON object")
-	}
-	var members []member
-	var elems [][]byte
-	for first := true; !s.next('}'); first = false {
-		if !first && !s.next(',') {
-			return nil, nil, s.malformed()
-		}
-		m, err := s.member(split, &elems)
-		if err != nil {
-			return nil, nil, err
-		}
-		members = append(members, m)
-	}
-	return members, elems, s.end()
-}
-
-func (s *skimmer) member(split string, elems *[][]byte) (member, error) {
-	if s.space(); s.i >= len(s.b) || s.b[s.i] != '"' {
-		return member{}, s.malformed()
-	}
-	key, err := s.value()
-	if err != nil {
-		return member{}, err
-	}
-	var name string
-	if json.Unmarshal(key, &name) != nil || !s.next(':') {
-		return member{}, s.malformed()
-	}
-	if s.space(); name == split && s.i < len(s.b) && s.b[s.i] == '[' {
-		start := s.i
-		*elems, err = s.array()
-		return member{key: name, value: s.b[start:s.i]}, err
-	}
-	value, err := s.value()
-	return member{key: name, value: value}, err
-}
-
-// array splits the array at s.i into its elements.
-func (s *skimmer) array() ([][]byte, error) {
-	if !s.next('[') {
-		return nil, s.malformed()
-	}
-	var elems [][]byte
-	for first := true; !s.next(']'); first = false {
-		if !first && !s.next(',') {
-			return nil, s.malformed()
-		}
-		v, err := s.value()
-		if err != nil {
-			return nil, err
-		}
-		elems = append(elems, v)
-	}
-	return elems, nil
 }

@@ -99,13 +99,14 @@ func TestParseTransactionRefuses(t *testing.T) {
 		return `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":` + string(obs(t, nil)) + `,"request":` + request + `}]}`
 	}
 	cases := []struct{ name, body, field, msg string }{
-		{"malformed", `{"resourceType":"Bundle","type":"transaction","entry":[{]}`, "Bundle", "malformed JSON"},
-		{"not a Bundle", string(obs(t, nil)), "Bundle.resourceType", `got "Observation"`},
+		{"malformed", `{"resourceType":"Bundle","type":"transaction","entry":[{]}`, "Bundle.entry[0]", "malformed JSON"},
+		{"not a Bundle", string(obs(t, nil)), "Bundle.code", "resourceType Bundle"},
+		{"an Observation, resourceType first", `{"resourceType":"Observation","status":"final"}`, "Bundle.resourceType", `got "Observation"`},
 		{"array", `[]`, "Bundle", "expected a JSON object"},
 		{"empty", ``, "Bundle", "empty"},
 		{"trailing data", `{"resourceType":"Bundle","type":"transaction"} x`, "Bundle", "after the JSON object"},
-		{"mismatched brackets", `{"resourceType":"Bundle","type":"transaction","entry":[{"a":[1}]}`, "Bundle", "malformed JSON at byte"},
-		{"unterminated", `{"resourceType":"Bundle","type":"transaction","entry":[{"a":"b`, "Bundle", "ends early"},
+		{"mismatched brackets", `{"resourceType":"Bundle","type":"transaction","entry":[{"a":[1}]}`, "Bundle.entry[0]", "malformed JSON at byte"},
+		{"unterminated", `{"resourceType":"Bundle","type":"transaction","entry":[{"a":"b`, "Bundle.entry[0]", "ends early"},
 		{"entry twice", `{"resourceType":"Bundle","type":"transaction","entry":[],"entry":[]}`, "Bundle.entry", "twice"},
 		{"entry not an array", `{"resourceType":"Bundle","type":"transaction","entry":{}}`, "Bundle.entry", "expected an array"},
 		{"bad literal in entry", `{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":nul}]}`, "Bundle.entry[0]", "malformed JSON"},
