@@ -3,7 +3,8 @@
 // the edge of the world. It serves discovery, JWKS, an authorization
 // endpoint that approves at once (no login page) and a token endpoint that
 // authenticates the client with client_secret_basic, checks PKCE (S256),
-// the redirect URI and the client, and honours each code once.
+// the redirect URI and the client, and honours each code once. With
+// Config.UserInfo it also serves a userinfo endpoint.
 //
 // The test decides what the ID token is, byte for byte: it queues a Mint
 // before the browser reaches the authorization endpoint, and the Mint gets
@@ -54,6 +55,11 @@ type Config struct {
 	// Key signs ID tokens and is published in the JWKS; nil: a new
 	// 2048-bit RSA key.
 	Key *rsa.PrivateKey
+	// UserInfo, when set, gives the broker a userinfo endpoint (OpenID
+	// Connect Core §5.3) that answers the claims UserInfo returns for the
+	// authorization an access token was issued for, as JSON. Nil: the
+	// broker has no userinfo endpoint.
+	UserInfo func(Authorization) map[string]any
 }
 
 // Authorization is what the relying party asked for at the authorization
@@ -73,11 +79,13 @@ type Broker struct {
 	mu        sync.Mutex
 	queue     []Mint
 	grants    map[string]grant
+	access    map[string]Authorization // access token -> what it was issued for
 	exchanges int
 }
 
 type grant struct {
 	clientID, redirectURI, challenge, idToken string
+	auth                                      Authorization
 }
 
 // Start runs a broker on loopback until the test ends.
@@ -93,12 +101,13 @@ func Start(tb testing.TB, cfg Config) *Broker {
 		}
 		cfg.Key = key
 	}
-	b := &Broker{cfg: cfg, grants: map[string]grant{}}
+	b := &Broker{cfg: cfg, grants: map[string]grant{}, access: map[string]Authorization{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", b.discovery)
 	mux.HandleFunc("GET /jwks", b.jwks)
 	mux.HandleFunc("GET /authorize", b.authorize)
 	mux.HandleFunc("POST /token", b.token)
+	mux.HandleFunc("GET /userinfo", b.userinfo)
 	b.srv = httptest.NewServer(mux)
 	tb.Cleanup(b.srv.Close)
 	return b
@@ -185,7 +194,7 @@ func Segment(v any) string {
 
 func (b *Broker) discovery(w http.ResponseWriter, _ *http.Request) {
 	iss := b.Issuer()
-	writeJSON(w, http.StatusOK, map[string]any{
+	meta := map[string]any{
 		"issuer":                                         iss,
 		"authorization_endpoint":                         iss + "/authorize",
 		"token_endpoint":                                 iss + "/token",
@@ -197,7 +206,26 @@ func (b *Broker) discovery(w http.ResponseWriter, _ *http.Request) {
 		"code_challenge_methods_supported":               []string{"S256"},
 		"scopes_supported":                               []string{"openid", "profile"},
 		"authorization_response_iss_parameter_supported": true,
-	})
+	}
+	if b.cfg.UserInfo != nil {
+		meta["userinfo_endpoint"] = iss + "/userinfo"
+	}
+	writeJSON(w, http.StatusOK, meta)
+}
+
+// userinfo answers Config.UserInfo's claims for a bearer access token the
+// token endpoint issued, and 401 invalid_token (RFC 6750 §3) otherwise.
+func (b *Broker) userinfo(w http.ResponseWriter, r *http.Request) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	b.mu.Lock()
+	a, issued := b.access[token]
+	b.mu.Unlock()
+	if !ok || !issued || b.cfg.UserInfo == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	writeJSON(w, http.StatusOK, b.cfg.UserInfo(a))
 }
 
 func (b *Broker) jwks(w http.ResponseWriter, _ *http.Request) {
@@ -231,7 +259,7 @@ func (b *Broker) authorize(w http.ResponseWriter, r *http.Request) {
 			back.Set("error", "access_denied")
 		} else {
 			back.Set("code", b.grant(grant{clientID: a.ClientID, redirectURI: a.RedirectURI,
-				challenge: challenge, idToken: mint(a)}))
+				challenge: challenge, idToken: mint(a), auth: a}))
 		}
 	}
 	http.Redirect(w, r, a.RedirectURI+"?"+back.Encode(), http.StatusFound)
@@ -277,12 +305,14 @@ func (b *Broker) token(w http.ResponseWriter, r *http.Request) {
 		tokenError(w, http.StatusBadRequest, "invalid_grant")
 		return
 	}
+	access := oauth2.GenerateVerifier()
 	b.mu.Lock()
 	b.exchanges++
+	b.access[access] = g.auth
 	b.mu.Unlock()
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{
-		"access_token": oauth2.GenerateVerifier(), "token_type": "Bearer", "expires_in": 300, "id_token": g.idToken,
+		"access_token": access, "token_type": "Bearer", "expires_in": 300, "id_token": g.idToken,
 	})
 }
 

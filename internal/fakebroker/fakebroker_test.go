@@ -161,3 +161,37 @@ func assertTokenError(t *testing.T, err error, code string) {
 		t.Fatalf("err = %v, want %s", err, code)
 	}
 }
+
+func TestUserInfoAnswersForTheAccessToken(t *testing.T) {
+	b := Start(t, Config{ClientID: clientID, ClientSecret: secret, RedirectURIs: []string{redirectURI},
+		UserInfo: func(a Authorization) map[string]any {
+			return map[string]any{"sub": "fakebroker-subject", "hetu": "150380-902U", "nonce_seen": a.Nonce}
+		}})
+	c := newClient(t, b, secret)
+	b.Next(func(a Authorization) string { return b.Sign(b.Claims(a)) })
+	verifier := oauth2.GenerateVerifier()
+	back := c.authorize(t, verifier)
+	tok, err := c.oauth.Exchange(context.Background(), back.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := gooidc.NewProvider(context.Background(), b.Issuer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := p.UserInfo(context.Background(), oauth2.StaticTokenSource(tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		Hetu  string
+		Nonce string `json:"nonce_seen"`
+	}
+	if err := info.Claims(&claims); err != nil || info.Subject != "fakebroker-subject" || claims.Hetu != "150380-902U" || claims.Nonce != "nonce-1" {
+		t.Fatalf("userinfo %+v %+v (%v)", info, claims, err)
+	}
+	tok.AccessToken = "made-up"
+	if _, err := p.UserInfo(context.Background(), oauth2.StaticTokenSource(tok)); err == nil {
+		t.Error("userinfo answered a made-up access token")
+	}
+}
