@@ -12,8 +12,13 @@
 //   - it carries no <script>, no event handlers, no <style> element and no
 //     style attribute: all styling is presentation attributes (fill=,
 //     stroke=, font-size=, ...), which a CSP does not block;
-//   - it scales with its container: viewBox is set, width="100%" and no
-//     fixed height, so the aspect ratio is kept;
+//   - it is legible on a phone and never wider than its container: the
+//     root has width="100%", a fixed height and no viewBox, so text is drawn
+//     at 13 CSS px whatever the width, while the plot (bands, grid, lines,
+//     markers, date labels) is placed in percentages of the width and
+//     stretches from a 280 px phone column to a desktop page; everything
+//     at a fixed position (the legend, value labels) is laid out to fit
+//     Chart.Width;
 //   - series colours have at least 3:1 contrast against white and series
 //     differ by dash pattern and point marker too, not by colour alone; a
 //     legend names every series and band.
@@ -22,9 +27,12 @@
 // should say what it shows in Description and offer the same data as a table.
 //
 // Long series stay small: Render reduces every series with Downsample to at
-// most two points (the minimum and the maximum) per two horizontal pixels, so
-// ten years of daily readings still draw every extreme value in well under
-// 150 KB.
+// most two points (the minimum and the maximum) per two horizontal pixels of
+// a plot 1000 px wide, so ten years of daily readings still draw every
+// extreme value in well under 150 KB.
+//
+// Numbers, dates and month names are written as package locale writes them
+// for the chart's language.
 //
 // A chart without points is not an error: Render draws the axes, the bands
 // and the legend around an empty plot area, with Chart.NoData (if given)
@@ -38,8 +46,9 @@ import (
 	"hash/fnv"
 	"math"
 	"regexp"
-	"strings"
 	"time"
+
+	"github.com/omahoito/omahoito/internal/locale"
 )
 
 // ErrInvalid is wrapped by the error Render returns for an inconsistent
@@ -47,9 +56,10 @@ import (
 // or an unusable ID.
 var ErrInvalid = errors.New("charts: invalid chart")
 
-// Default and allowed sizes, in CSS pixels.
+// Default and allowed sizes, in CSS pixels. DefaultWidth is the page
+// column of a 320 px phone (WCAG 1.4.10) less 20 px padding on each side.
 const (
-	DefaultWidth  = 720
+	DefaultWidth  = 280
 	DefaultHeight = 320
 	minWidth      = 240
 	minHeight     = 160
@@ -90,17 +100,20 @@ type Chart struct {
 	// From and To bound the time axis (7 d, 30 d, 90 d, 1 y). A zero From
 	// or To is taken from the earliest or latest point ("all").
 	From, To time.Time
-	// Location places the date ticks (midnights, months); nil means the
-	// location of From, or UTC when From is zero.
+	// Location places the date ticks (midnights, months); nil means
+	// Europe/Helsinki (locale.Helsinki).
 	Location *time.Location
 	Series   []Series
 	Bands    []Band
-	// Width and Height are the drawing size in CSS pixels, default
-	// 720×320; the SVG scales to its container keeping this aspect ratio.
+	// Width is the narrowest width in CSS pixels the chart is laid out
+	// for, default 280: the legend wraps to fit it and the date labels are
+	// spaced for it. The chart is drawn across the whole width of its
+	// container; a container narrower than Width cuts off the end of long
+	// legend rows. Height is the drawn height in CSS pixels, default 320.
 	Width, Height float64
-	// Lang selects date tick labels and the decimal separator: "fi"
-	// (default, also for ""), "sv" or "en"; a region suffix ("sv-FI") is
-	// ignored and any other language gets English.
+	// Lang selects how numbers and dates are written: "fi" (default, also
+	// for ""), "sv" or "en"; a region suffix ("sv-FI") is ignored and any
+	// other language gets English (locale.Best).
 	Lang string
 	// NoData is written in the middle of the plot when no point is left to
 	// draw, e.g. "No measurements in this period". Empty means nothing.
@@ -120,18 +133,7 @@ func Render(c Chart) (svg []byte, err error) {
 	if err := c.normalize(); err != nil {
 		return nil, err
 	}
-	defer func() {
-		// gonum/plot reports impossible layouts by panicking; a chart
-		// must never take the page down with it.
-		if r := recover(); r != nil {
-			svg, err = nil, fmt.Errorf("charts: render: %v", r)
-		}
-	}()
-	raw, err := drawSVG(prepare(c), c)
-	if err != nil {
-		return nil, err
-	}
-	return finish(raw, c)
+	return draw(prepare(c), c), nil
 }
 
 // normalize fills defaults in place and checks the chart.
@@ -161,9 +163,9 @@ func (c *Chart) normalize() error {
 		return fmt.Errorf("%w: id %q", ErrInvalid, c.ID)
 	}
 	if c.Location == nil {
-		c.Location = c.From.Location()
+		c.Location = locale.Helsinki
 	}
-	c.Lang = normalizeLang(c.Lang)
+	c.Lang = locale.Best(c.Lang).String()
 	return nil
 }
 
@@ -174,20 +176,6 @@ func defaultID(c *Chart) string {
 		h.Write([]byte{0})
 	}
 	return fmt.Sprintf("chart-%08x", h.Sum32())
-}
-
-// normalizeLang maps a language tag to "fi", "sv" or "en".
-func normalizeLang(tag string) string {
-	base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-	base, _, _ = strings.Cut(base, "_")
-	switch base {
-	case "", "fi":
-		return "fi"
-	case "sv":
-		return "sv"
-	default:
-		return "en"
-	}
 }
 
 func inRange(v, lo, hi float64) bool { return v >= lo && v <= hi }

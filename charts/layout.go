@@ -4,14 +4,15 @@ import (
 	"math"
 	"slices"
 	"time"
-
-	"gonum.org/v1/plot/plotter"
 )
+
+// xy is a drawn point: x in Unix seconds, y the value.
+type xy struct{ X, Y float64 }
 
 // layout is what is drawn: the visible, sorted, downsampled points of every
 // series in plot coordinates (x in Unix seconds) and the axis ranges.
 type layout struct {
-	series     []plotter.XYs // one per Chart.Series, possibly empty
+	series     [][]xy // one per Chart.Series, possibly empty
 	xMin, xMax float64
 	yMin, yMax float64
 	hasX, hasY bool // false: no range could be found, draw no tick labels
@@ -21,10 +22,16 @@ type layout struct {
 // yPadFraction is the share of the value span added above and below.
 const yPadFraction = 0.06
 
+// plotBuckets is how many time buckets Downsample keeps two points of (the
+// lowest and the highest): one bucket per two CSS pixels of a plot up to
+// 1000 px wide, whatever the width the chart is laid out for, as it
+// stretches to its container.
+const plotBuckets = 500
+
 // prepare selects, sorts and downsamples the points and finds the ranges.
 func prepare(c Chart) layout {
 	var l layout
-	buckets := int(c.Width / 2)
+	buckets := plotBuckets
 	first, last := c.From, c.To
 	for _, s := range c.Series {
 		pts := visible(s.Points, c.From, c.To)
@@ -73,8 +80,8 @@ func later(cur, t time.Time, open bool) time.Time {
 	return cur
 }
 
-func toXYs(points []Point) plotter.XYs {
-	xys := make(plotter.XYs, len(points))
+func toXYs(points []Point) []xy {
+	xys := make([]xy, len(points))
 	for i, p := range points {
 		xys[i].X = unixSeconds(p.At)
 		xys[i].Y = p.Value

@@ -1,22 +1,17 @@
 package charts
 
-import (
-	"gonum.org/v1/plot/text"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-)
+import "fmt"
 
 // legendEntry is one legend item: a thumbnail and its text.
 type legendEntry struct {
 	label string
-	thumb func(c draw.Canvas) // draws into a thumbWidth × row height canvas
+	thumb func(w *svgWriter, x, y float64) // draws thumbWidth wide, centred on y
 }
 
 // legend lays its entries out left to right above the plot, wrapping into
-// more rows when they do not fit.
+// more rows when they do not fit the width the chart is laid out for.
 type legend struct {
 	entries []legendEntry
-	style   text.Style
 }
 
 const (
@@ -26,20 +21,29 @@ const (
 	rowGap     = 4
 )
 
-func (l legend) rowHeight() vg.Length {
-	return l.style.FontExtents().Height
+// newLegend lists the series and then the bands.
+func newLegend(l layout, c Chart) legend {
+	var leg legend
+	markers := showMarkers(l, c)
+	for i, s := range c.Series {
+		leg.entries = append(leg.entries, legendEntry{label: s.Name, thumb: seriesThumb(styleOf(i), markers)})
+	}
+	for i, b := range c.Bands {
+		leg.entries = append(leg.entries, legendEntry{label: b.Label, thumb: bandThumb(bandStyleOf(i))})
+	}
+	return leg
 }
 
-func (l legend) entryWidth(e legendEntry) vg.Length {
-	return thumbWidth + thumbGap + l.style.Width(e.label)
+func entryWidth(e legendEntry) float64 {
+	return thumbWidth + thumbGap + textWidth(e.label)
 }
 
 // rows splits the entries into rows that fit width.
-func (l legend) rows(width vg.Length) [][]legendEntry {
+func (l legend) rows(width float64) [][]legendEntry {
 	var rows [][]legendEntry
-	var x vg.Length
+	var x float64
 	for _, e := range l.entries {
-		w := l.entryWidth(e)
+		w := entryWidth(e)
 		if len(rows) == 0 || (x > 0 && x+w > width) {
 			rows = append(rows, nil)
 			x = 0
@@ -50,58 +54,53 @@ func (l legend) rows(width vg.Length) [][]legendEntry {
 	return rows
 }
 
-// height is the vertical space the legend needs in a canvas of width.
-func (l legend) height(width vg.Length) vg.Length {
-	n := vg.Length(len(l.rows(width)))
+// height is the vertical space rows need.
+func (l legend) height(rows [][]legendEntry) float64 {
+	n := float64(len(rows))
 	if n == 0 {
 		return 0
 	}
-	return n*l.rowHeight() + (n-1)*rowGap
+	return n*textHeight + (n-1)*rowGap
 }
 
-// draw draws the legend from the top left corner of c.
-func (l legend) draw(c draw.Canvas) {
-	h := l.rowHeight()
-	top := c.Max.Y
-	for _, row := range l.rows(c.Max.X - c.Min.X) {
-		x := c.Min.X
+// draw draws the rows from the top left corner (left, left).
+func (l legend) draw(w *svgWriter, rows [][]legendEntry, left float64) {
+	top := left
+	for _, row := range rows {
+		x := left
+		mid := top + textHeight/2
 		for _, e := range row {
-			cell := c
-			cell.Min = vg.Point{X: x, Y: top - h}
-			cell.Max = vg.Point{X: x + thumbWidth, Y: top}
-			e.thumb(cell)
-			c.FillText(l.style, vg.Point{X: x + thumbWidth + thumbGap, Y: top - h/2}, e.label)
-			x += l.entryWidth(e) + entryGap
+			e.thumb(w, x, mid)
+			w.text(`x="`+num(x+thumbWidth+thumbGap)+`" y="`+num(top+textAscent)+`"`, e.label)
+			x += entryWidth(e) + entryGap
 		}
-		top -= h + rowGap
+		top += textHeight + rowGap
 	}
 }
 
 // seriesThumb draws a line sample, with the marker when the chart has them.
-func seriesThumb(s seriesStyle, markers bool) func(draw.Canvas) {
-	return func(c draw.Canvas) {
-		y := c.Center().Y
-		c.StrokeLine2(s.line(), c.Min.X, y, c.Max.X, y)
+func seriesThumb(s seriesStyle, markers bool) func(*svgWriter, float64, float64) {
+	return func(w *svgWriter, x, y float64) {
+		fmt.Fprintf(w, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="%s" stroke-width="%d"`,
+			num(x), num(x+thumbWidth), num(y), num(y), hex(s.color), lineWidth)
+		if s.dashes != "" {
+			w.WriteString(` stroke-dasharray="` + s.dashes + `"`)
+		}
+		w.WriteString("/>")
 		if markers {
-			c.DrawGlyph(s.marker(), c.Center())
+			w.glyphGroup(s)
+			fmt.Fprintf(w, `<path transform="translate(%s %s)" d="%s"/></g>`, num(x+thumbWidth/2), num(y), s.glyph.path)
 		}
 	}
 }
 
 // bandThumb draws a filled box with the band's edges.
-func bandThumb(s bandStyle) func(draw.Canvas) {
-	return func(c draw.Canvas) {
-		inset := (c.Max.Y - c.Min.Y) / 5
-		lo, hi := c.Min.Y+inset, c.Max.Y-inset
-		fillBand(c, s, c.Min.X, c.Max.X, lo, hi)
+func bandThumb(s bandStyle) func(*svgWriter, float64, float64) {
+	return func(w *svgWriter, x, y float64) {
+		h := textHeight * 3 / 5
+		top, bottom := num(y-h/2), num(y+h/2)
+		fmt.Fprintf(w, `<rect x="%s" y="%s" width="%d" height="%s" fill="%s"/>`, num(x), top, thumbWidth, num(h), hex(s.fill))
+		fmt.Fprintf(w, `<path d="M%s %sh%dM%s %sh%d" stroke="%s" stroke-width="%d"/>`,
+			num(x), top, thumbWidth, num(x), bottom, thumbWidth, hex(s.edge), bandEdge)
 	}
-}
-
-// fillBand fills the rectangle x0..x1 × y0..y1 and strokes its top and
-// bottom edges.
-func fillBand(c draw.Canvas, s bandStyle, x0, x1, y0, y1 vg.Length) {
-	c.FillPolygon(s.fill, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
-	edge := draw.LineStyle{Color: s.edge, Width: bandEdge}
-	c.StrokeLine2(edge, x0, y0, x1, y0)
-	c.StrokeLine2(edge, x0, y1, x1, y1)
 }

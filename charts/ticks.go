@@ -3,11 +3,16 @@ package charts
 import (
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
-	"gonum.org/v1/plot"
+	"github.com/omahoito/omahoito/internal/locale"
 )
+
+// tick is a labelled position on an axis, in the axis' data unit.
+type tick struct {
+	Value float64
+	Label string
+}
 
 // tickUnit is the calendar unit of a date tick step.
 type tickUnit int
@@ -32,34 +37,67 @@ var tickSteps = []tickStep{
 	{year, 1}, {year, 2}, {year, 5}, {year, 10}, {year, 20}, {year, 50}, {year, 100},
 }
 
-var monthNames = map[string][12]string{
-	"fi": {"tammi", "helmi", "maalis", "huhti", "touko", "kesä", "heinä", "elo", "syys", "loka", "marras", "joulu"},
-	"sv": {"jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec"},
-	"en": {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
-}
-
 // dateTicks labels the time axis at calendar boundaries (midnights,
-// Mondays, first days of months or years) in loc, with at most max labels.
+// Mondays, first days of months or years) in loc, with at most max labels,
+// and, when width is set, no more than fit side by side in width CSS px.
 type dateTicks struct {
-	loc  *time.Location
-	lang string
-	max  int
+	loc   *time.Location
+	lang  locale.Lang
+	max   int
+	width float64
 }
 
-// Ticks implements plot.Ticker.
-func (d dateTicks) Ticks(lo, hi float64) []plot.Tick {
+// Ticks returns the ticks within [lo, hi] (Unix seconds).
+func (d dateTicks) Ticks(lo, hi float64) []tick {
 	from, to := fromUnixSeconds(lo).In(d.loc), fromUnixSeconds(hi).In(d.loc)
 	for _, s := range tickSteps {
 		times := s.times(from, to, d.max)
 		if len(times) == 0 {
 			break // the range holds no calendar boundary at all
 		}
-		if len(times) <= d.max {
-			return d.label(s.unit, times)
+		if len(times) > d.max {
+			continue
+		}
+		if ticks := d.label(s.unit, times); d.fit(ticks, lo, hi) {
+			return ticks
 		}
 	}
-	return []plot.Tick{{Value: lo, Label: d.dayLabel(from)}}
+	return []tick{{Value: lo, Label: d.lang.DayMonth(from)}}
 }
+
+// fit reports whether the labels, placed as the chart places them in a
+// plot of d.width CSS px, leave at least labelGap between each other.
+func (d dateTicks) fit(ticks []tick, lo, hi float64) bool {
+	if d.width == 0 {
+		return true
+	}
+	right := math.Inf(-1)
+	for _, t := range ticks {
+		x := (xPad + (1-2*xPad)*(t.Value-lo)/(hi-lo)) * d.width
+		l, r, _ := labelExtent(x, textWidth(t.Label), d.width)
+		if l < right+labelGap {
+			return false
+		}
+		right = r
+	}
+	return true
+}
+
+// labelExtent places a label of width w for a tick at x in a plot of the
+// given width: centred under it, or starting or ending at it where
+// centring would cut it off at an edge.
+func labelExtent(x, w, width float64) (left, right float64, anchor string) {
+	switch {
+	case x-w/2 < 0:
+		return x, x + w, "start"
+	case x+w/2 > width:
+		return x - w, x, "end"
+	}
+	return x - w/2, x + w/2, "middle"
+}
+
+// labelGap is the least space between two date labels, in CSS px.
+const labelGap = 12
 
 // times returns the tick times of step s within [from, to], stopping once
 // there are more than limit.
@@ -124,13 +162,13 @@ func (s tickStep) next(t time.Time) time.Time {
 	}
 }
 
-func (d dateTicks) label(u tickUnit, times []time.Time) []plot.Tick {
-	ticks := make([]plot.Tick, len(times))
+func (d dateTicks) label(u tickUnit, times []time.Time) []tick {
+	ticks := make([]tick, len(times))
 	for i, t := range times {
 		ticks[i].Value = unixSeconds(t)
 		switch u {
 		case day, week:
-			ticks[i].Label = d.dayLabel(t)
+			ticks[i].Label = d.lang.DayMonth(t)
 		case month:
 			ticks[i].Label = d.monthLabel(t, i == 0 || t.Month() == time.January)
 		default:
@@ -140,17 +178,9 @@ func (d dateTicks) label(u tickUnit, times []time.Time) []plot.Tick {
 	return ticks
 }
 
-// dayLabel: fi "5.3.", sv "5 mars", en "5 Mar".
-func (d dateTicks) dayLabel(t time.Time) string {
-	if d.lang == "fi" {
-		return strconv.Itoa(t.Day()) + "." + strconv.Itoa(int(t.Month())) + "."
-	}
-	return strconv.Itoa(t.Day()) + " " + monthNames[d.lang][t.Month()-1]
-}
-
 // monthLabel: fi "maalis", with the year "maalis 2025".
 func (d dateTicks) monthLabel(t time.Time, withYear bool) string {
-	name := monthNames[d.lang][t.Month()-1]
+	name := d.lang.MonthShort(t.Month())
 	if withYear {
 		return name + " " + strconv.Itoa(t.Year())
 	}
@@ -158,28 +188,24 @@ func (d dateTicks) monthLabel(t time.Time, withYear bool) string {
 }
 
 // valueTicks labels the value axis at round numbers (1, 2, 2.5 or 5 times
-// a power of ten), about want of them, with the decimal separator of the
-// language (a comma in Finnish and Swedish).
+// a power of ten), about want of them, written as the language writes
+// numbers (6,5 and 12 000 in Finnish and Swedish).
 type valueTicks struct {
-	want  int
-	comma bool
+	want int
+	lang locale.Lang
 }
 
-// Ticks implements plot.Ticker.
-func (v valueTicks) Ticks(lo, hi float64) []plot.Tick {
+// Ticks returns the ticks within [lo, hi].
+func (v valueTicks) Ticks(lo, hi float64) []tick {
 	step, decimals := niceStep(lo, hi, max(v.want, 1))
-	var ticks []plot.Tick
+	var ticks []tick
 	first, last := tickRange(lo, hi, step)
 	for k := first; k <= last; k++ {
 		x := k * step
 		if k == 0 {
 			x = 0 // not -0
 		}
-		label := strconv.FormatFloat(x, 'f', decimals, 64)
-		if v.comma {
-			label = strings.Replace(label, ".", ",", 1)
-		}
-		ticks = append(ticks, plot.Tick{Value: x, Label: label})
+		ticks = append(ticks, tick{Value: x, Label: v.lang.FormatNumber(x, decimals)})
 	}
 	return ticks
 }
