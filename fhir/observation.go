@@ -156,7 +156,18 @@ var acceptedStatuses = map[string]bool{"final": true, "amended": true, "correcte
 // into a record.Input. It checks the shape (one quantity, LOINC code, time
 // with a zone, unit accepted for the kind); record.Normalize checks ranges.
 // Errors are *FieldError, so errors.Is(err, record.ErrInvalid).
+//
+// Every member is checked by its exact name against what omahoito keeps:
+// an element it would not return is refused, naming its path, rather than
+// dropped.
 func ParseObservation(body []byte) (ParsedObservation, error) {
+	var raw json.RawMessage
+	if err := decodeStrict(body, &raw, "Observation"); err != nil {
+		return ParsedObservation{}, err
+	}
+	if err := checkShape(body, "Observation", observationShape); err != nil {
+		return ParsedObservation{}, betterDecodeError(body, err)
+	}
 	var in observationIn
 	if err := decodeStrict(body, &in, "Observation"); err != nil {
 		return ParsedObservation{}, betterDecodeError(body, err)
@@ -182,6 +193,9 @@ func (in *observationIn) parse() (ParsedObservation, error) {
 	}
 	spec, err := observationSpec(in.Code)
 	if err != nil {
+		return ParsedObservation{}, err
+	}
+	if err := in.checkKept(spec); err != nil {
 		return ParsedObservation{}, err
 	}
 	p := ParsedObservation{Input: record.Input{Kind: spec.Kind, Note: notes(in.Note)}, ID: deref(in.Id)}
@@ -499,6 +513,9 @@ func subject(r *fm.Reference) (string, error) {
 	}
 	if deref(r.Reference) == "" {
 		return "", fieldErr("Observation.subject.reference", "give the subject as a reference such as Patient/{id}")
+	}
+	if r.Identifier != nil {
+		return "", fieldErr("Observation.subject.identifier", "omahoito keeps the subject as a reference only; leave the identifier out")
 	}
 	return *r.Reference, nil
 }

@@ -221,12 +221,15 @@ func TestParseObservationAccepts(t *testing.T) {
 		}), func(p ParsedObservation) bool { return p.Input.Value == 110 && p.Input.Unit == "mg/dL" }, "110 mg/dL"},
 		{"display unit only", obs(t, func(o map[string]any) { o["valueQuantity"] = map[string]any{"value": 6.1, "unit": "mmol/l"} }),
 			func(p ParsedObservation) bool { return p.Input.Unit == "mmol/L" }, "unit mmol/L"},
-		{"accepted alternative code after another system", obs(t, func(o map[string]any) {
+		{"accepted alternative code", obs(t, func(o map[string]any) {
 			o["code"] = map[string]any{"coding": []any{
-				map[string]any{"system": "urn:oid:1.2.246.537.6.1", "code": "x"},
-				map[string]any{"system": LOINCSystem, "code": "1234-5"},
 				map[string]any{"system": LOINCSystem, "code": "15074-8"},
-			}}
+				map[string]any{"system": LOINCSystem, "code": "14743-9", "display": "Glucose"},
+			}, "text": "verensokeri"}
+		}), func(p ParsedObservation) bool { return p.Input.Kind == record.Glucose }, "glucose"},
+		{"meta of a read resource, vital-signs category", obs(t, func(o map[string]any) {
+			o["meta"] = map[string]any{"versionId": "3", "lastUpdated": "2025-03-14T08:00:00Z", "source": "urn:x", "profile": []any{"http://hl7.org/fhir/StructureDefinition/vitalsigns"}}
+			o["category"] = []any{map[string]any{"coding": []any{map[string]any{"system": CategorySystem, "code": "vital-signs", "display": "Vital Signs"}}}}
 		}), func(p ParsedObservation) bool { return p.Input.Kind == record.Glucose }, "glucose"},
 		{"pulse oximetry code", obs(t, func(o map[string]any) {
 			o["code"] = loincCode("59408-5")
@@ -343,7 +346,38 @@ func observationRefusals(t testing.TB) []refusal {
 			"Observation.valueQuantityy", `unknown field "valueQuantityy"`},
 		{"unknown nested field", obs(t, func(o map[string]any) {
 			o["valueQuantity"] = map[string]any{"value": 6.1, "code": "mmol/L", "precision": 1}
-		}), "Observation", `unknown field "precision"`},
+		}), "Observation.valueQuantity.precision", `unknown field "precision"`},
+		{"a second coding that cannot be kept", obs(t, func(o map[string]any) {
+			o["code"] = map[string]any{"coding": []any{
+				map[string]any{"system": "urn:oid:1.2.246.537.6.1", "code": "x"},
+				map[string]any{"system": LOINCSystem, "code": "15074-8"},
+			}}
+		}), "Observation.code.coding[0]", "cannot be kept"},
+		{"a LOINC coding of another kind", obs(t, func(o map[string]any) {
+			o["code"] = map[string]any{"coding": []any{loincCode("14743-9")["coding"].([]any)[0], loincCode("8867-4")["coding"].([]any)[0]}}
+		}), "Observation.code.coding[1]", "cannot be kept"},
+		{"key in another case", obs(t, func(o map[string]any) { o["VALUEQUANTITY"] = o["valueQuantity"]; delete(o, "valueQuantity") }),
+			"Observation.VALUEQUANTITY", `did you mean "valueQuantity"`},
+		{"nested key in another case", obs(t, func(o map[string]any) { o["valueQuantity"] = map[string]any{"Value": 6.1, "code": "mmol/L"} }),
+			"Observation.valueQuantity.Value", "case-sensitive"},
+		{"primitive extension", obs(t, func(o map[string]any) { o["_status"] = map[string]any{"id": "x"} }),
+			"Observation._status", "not kept"},
+		{"second identifier", obs(t, func(o map[string]any) {
+			o["identifier"] = []any{map[string]any{"system": "urn:x", "value": "1"}, map[string]any{"system": "urn:y", "value": "2"}}
+		}), "Observation.identifier[1]", "one identifier"},
+		{"identifier use", obs(t, func(o map[string]any) { o["identifier"] = []any{map[string]any{"use": "official", "value": "1"}} }),
+			"Observation.identifier[0].use", `unknown field "use"`},
+		{"other category", obs(t, func(o map[string]any) {
+			o["category"] = []any{map[string]any{"coding": []any{map[string]any{"system": CategorySystem, "code": "laboratory"}}}}
+		}), "Observation.category[0].coding[0]", "cannot be kept"},
+		{"subject with identifier too", obs(t, func(o map[string]any) {
+			o["subject"] = map[string]any{"reference": "Patient/person-1", "identifier": map[string]any{"value": "x"}}
+		}), "Observation.subject.identifier", "reference only"},
+		{"note author", obs(t, func(o map[string]any) { o["note"] = []any{map[string]any{"text": "x", "authorString": "me"}} }),
+			"Observation.note[0].authorString", "unknown field"},
+		{"meta security", obs(t, func(o map[string]any) { o["meta"] = map[string]any{"security": []any{map[string]any{"code": "R"}}} }),
+			"Observation.meta.security", "does not keep"},
+		{"member twice", []byte(`{"resourceType":"Observation","status":"final","status":"final"}`), "Observation.status", "twice"},
 		{"modifier extension", obs(t, func(o map[string]any) {
 			o["modifierExtension"] = []any{map[string]any{"url": "http://example.org/x", "valueBoolean": true}}
 		}), "Observation.modifierExtension", "not understood"},
@@ -379,6 +413,31 @@ func observationRefusals(t testing.TB) []refusal {
 			c[0].(map[string]any)["valueQuantity"].(map[string]any)["code"] = "kPa"
 			o["component"] = c
 		}), "Observation.component[0].valueQuantity.code", `"kPa"`},
+	}
+}
+
+// TestParseObservationRefusesWhatIsNotKept: every R4 Observation element
+// omahoito does not keep is refused, naming it, not dropped.
+func TestParseObservationRefusesWhatIsNotKept(t *testing.T) {
+	for _, el := range []string{"dataAbsentReason", "performer", "hasMember", "derivedFrom", "interpretation", "referenceRange",
+		"method", "device", "bodySite", "specimen", "focus", "basedOn", "partOf", "encounter", "issued", "contained",
+		"extension", "text", "language"} {
+		t.Run(el, func(t *testing.T) {
+			_, err := ParseObservation(obs(t, func(o map[string]any) { o[el] = []any{map[string]any{"reference": "x"}} }))
+			checkFieldError(t, err, "Observation."+el, "does not keep")
+		})
+	}
+	for _, el := range []string{"interpretation", "referenceRange", "dataAbsentReason", "extension"} {
+		t.Run("component "+el, func(t *testing.T) {
+			_, err := ParseObservation(obs(t, func(o map[string]any) {
+				o["code"] = loincCode("85354-9")
+				delete(o, "valueQuantity")
+				c := bp(120, 80)
+				c[1].(map[string]any)[el] = []any{}
+				o["component"] = c
+			}))
+			checkFieldError(t, err, "Observation.component[1]."+el, "")
+		})
 	}
 }
 
