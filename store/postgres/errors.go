@@ -2,37 +2,42 @@ package postgres
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/store/internal/sqlq"
 )
 
 // SQLSTATE codes mapped to the domain's sentinel errors.
 const (
 	uniqueViolation     = "23505"
 	foreignKeyViolation = "23503"
+	deadlockDetected    = "40P01" // a transaction aborted to break a deadlock
 )
 
-// mapErr wraps the domain's sentinel errors around err where one applies:
-// no row is auth.ErrNotFound, a unique violation is auth.ErrConflict, and a
-// missing referenced row (foreign key) is auth.ErrNotFound. The driver's
-// error stays in the chain.
-func mapErr(err error) error {
+// mapErr is this store's one error mapper: it wraps the domain's sentinel
+// errors (to) around err where one applies: no row and a missing
+// referenced row (foreign key) are NotFound, a unique violation is
+// Conflict. The driver's error stays in the chain.
+func mapErr(err error, to sqlq.Sentinels) error {
+	return sqlq.Map(err, classify(err), to)
+}
+
+// classify says what a PostgreSQL error means to the domains.
+func classify(err error) sqlq.Class {
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%w: %w", auth.ErrNotFound, err)
+		return sqlq.NoRows
 	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
-		return err
+		return sqlq.Other
 	}
 	switch pe.Code {
 	case uniqueViolation:
-		return fmt.Errorf("%w: %w", auth.ErrConflict, err)
+		return sqlq.Unique
 	case foreignKeyViolation:
-		return fmt.Errorf("%w: referenced row missing: %w", auth.ErrNotFound, err)
+		return sqlq.ForeignKey
 	}
-	return err
+	return sqlq.Other
 }

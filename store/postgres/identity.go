@@ -3,34 +3,28 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/store/internal/authsql"
+	"github.com/omahoito/omahoito/store/internal/sqlq"
 )
-
-const dateLayout = "2006-01-02"
-
-const personColumns = `id, hetu_key, hetu_sealed, given_name, family_name, birth_date, home_region, created_at`
 
 // PersonByHetuKey finds a person by the keyed hash of their hetu.
 func (s *Store) PersonByHetuKey(ctx context.Context, key []byte) (auth.SealedPerson, error) {
-	row := s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE hetu_key = $1`, key)
-	p, err := scanPerson(row)
+	p, err := authsql.ScanPerson(s.pool.QueryRow(ctx, authsql.PersonBy(dialect, "hetu_key"), key))
 	if err != nil {
-		return auth.SealedPerson{}, fmt.Errorf("person by hetu key: %w", mapErr(err))
+		return auth.SealedPerson{}, fmt.Errorf("person by hetu key: %w", mapErr(err, authsql.Sentinels))
 	}
 	return p, nil
 }
 
 // PersonByID finds a person by internal id.
 func (s *Store) PersonByID(ctx context.Context, id string) (auth.SealedPerson, error) {
-	row := s.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id)
-	p, err := scanPerson(row)
+	p, err := authsql.ScanPerson(s.pool.QueryRow(ctx, authsql.PersonBy(dialect, "id"), id))
 	if err != nil {
-		return auth.SealedPerson{}, fmt.Errorf("person %s: %w", id, mapErr(err))
+		return auth.SealedPerson{}, fmt.Errorf("person %s: %w", id, mapErr(err, authsql.Sentinels))
 	}
 	return p, nil
 }
@@ -39,150 +33,99 @@ func (s *Store) PersonByID(ctx context.Context, id string) (auth.SealedPerson, e
 // ErrNotFound when its home region does not. CreatedAt is kept in UTC to
 // the microsecond.
 func (s *Store) CreatePerson(ctx context.Context, p auth.SealedPerson) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO people (`+personColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8)`,
-		p.ID, p.HetuKey, p.HetuSealed, p.GivenName, p.FamilyName,
-		p.BirthDate.Format(dateLayout), p.HomeRegion, p.CreatedAt.UTC().Truncate(time.Microsecond))
-	if err != nil {
-		return fmt.Errorf("create person: %w", mapErr(err))
+	query, args := authsql.InsertPerson(dialect, p)
+	if err := s.exec(ctx, query, args...); err != nil {
+		return fmt.Errorf("create person: %w", err)
 	}
 	return nil
 }
 
-func scanPerson(row pgx.Row) (auth.SealedPerson, error) {
-	var p auth.SealedPerson
-	var birth time.Time
-	err := row.Scan(&p.ID, &p.HetuKey, &p.HetuSealed, &p.GivenName, &p.FamilyName, &birth, &p.HomeRegion, &p.CreatedAt)
-	if err != nil {
-		return auth.SealedPerson{}, err
-	}
-	p.BirthDate = time.Date(birth.Year(), birth.Month(), birth.Day(), 0, 0, 0, 0, time.UTC)
-	p.CreatedAt = p.CreatedAt.UTC()
-	return p, nil
-}
-
 // PutRegion inserts or updates a region by ID.
 func (s *Store) PutRegion(ctx context.Context, r auth.Region) error {
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO regions (id, name, registrar_oid, registrar_name) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name,
-			registrar_oid = excluded.registrar_oid, registrar_name = excluded.registrar_name`,
-		r.ID, r.Name, r.RegistrarOID, r.RegistrarName)
-	if err != nil {
-		return fmt.Errorf("put region %s: %w", r.ID, mapErr(err))
+	query, args := authsql.PutRegion(dialect, r)
+	if err := s.exec(ctx, query, args...); err != nil {
+		return fmt.Errorf("put region %s: %w", r.ID, err)
 	}
 	return nil
 }
 
 // PutCareUnit inserts or updates a care unit by ID.
 func (s *Store) PutCareUnit(ctx context.Context, u auth.CareUnit) error {
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO care_units (id, region_id, oid, name, name_fold) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (id) DO UPDATE SET region_id = excluded.region_id,
-			oid = excluded.oid, name = excluded.name, name_fold = excluded.name_fold`,
-		u.ID, u.RegionID, u.OID, u.Name, fold(u.Name))
-	if err != nil {
-		return fmt.Errorf("put care unit %s: %w", u.ID, mapErr(err))
+	query, args := authsql.PutCareUnit(dialect, u)
+	if err := s.exec(ctx, query, args...); err != nil {
+		return fmt.Errorf("put care unit %s: %w", u.ID, err)
 	}
 	return nil
 }
 
 // PutProfessional inserts or updates a professional by ID.
 func (s *Store) PutProfessional(ctx context.Context, p auth.Professional) error {
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO professionals (id, username, terhikki, given_name, family_name,
-			given_name_fold, family_name_fold, title, role, care_unit_id, region_id)
-		VALUES ($1, $2, NULLIF($3::text, ''), $4, $5, $6, $7, $8, $9, $10, $11)
-		ON CONFLICT (id) DO UPDATE SET username = excluded.username,
-			terhikki = excluded.terhikki, given_name = excluded.given_name,
-			family_name = excluded.family_name, given_name_fold = excluded.given_name_fold,
-			family_name_fold = excluded.family_name_fold, title = excluded.title,
-			role = excluded.role, care_unit_id = excluded.care_unit_id,
-			region_id = excluded.region_id`,
-		p.ID, p.Username, p.Terhikki, p.GivenName, p.FamilyName,
-		fold(p.GivenName), fold(p.FamilyName), p.Title, string(p.Role), p.CareUnitID, p.RegionID)
-	if err != nil {
-		return fmt.Errorf("put professional %s: %w", p.ID, mapErr(err))
+	query, args := authsql.PutProfessional(dialect, p)
+	if err := s.exec(ctx, query, args...); err != nil {
+		return fmt.Errorf("put professional %s: %w", p.ID, err)
 	}
 	return nil
 }
 
-// Regions lists all regions ordered by id (byte order).
+// exec runs one identity write.
+func (s *Store) exec(ctx context.Context, query string, args ...any) error {
+	_, err := s.pool.Exec(ctx, query, args...)
+	return mapErr(err, authsql.Sentinels)
+}
+
+// Regions lists all regions ordered by id.
 func (s *Store) Regions(ctx context.Context) ([]auth.Region, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, name, registrar_oid, registrar_name FROM regions ORDER BY id COLLATE "C"`)
+	rows, err := s.pool.Query(ctx, authsql.Regions(dialect))
 	if err != nil {
-		return nil, fmt.Errorf("regions: %w", mapErr(err))
+		return nil, fmt.Errorf("regions: %w", mapErr(err, authsql.Sentinels))
 	}
-	return collect(rows, scanRegion)
+	return collectIdentity(rows, authsql.ScanRegion)
 }
 
 // Region finds a region by id.
 func (s *Store) Region(ctx context.Context, id string) (auth.Region, error) {
-	row := s.pool.QueryRow(ctx, `SELECT id, name, registrar_oid, registrar_name FROM regions WHERE id = $1`, id)
-	r, err := scanRegion(row)
+	r, err := authsql.ScanRegion(s.pool.QueryRow(ctx, authsql.Region(dialect), id))
 	if err != nil {
-		return auth.Region{}, fmt.Errorf("region %s: %w", id, mapErr(err))
+		return auth.Region{}, fmt.Errorf("region %s: %w", id, mapErr(err, authsql.Sentinels))
 	}
 	return r, nil
 }
 
-func scanRegion(row pgx.Row) (auth.Region, error) {
-	var r auth.Region
-	err := row.Scan(&r.ID, &r.Name, &r.RegistrarOID, &r.RegistrarName)
-	return r, err
-}
-
 // CareUnit finds a care unit by id.
 func (s *Store) CareUnit(ctx context.Context, id string) (auth.CareUnit, error) {
-	row := s.pool.QueryRow(ctx, `SELECT id, region_id, oid, name FROM care_units WHERE id = $1`, id)
-	u, err := scanCareUnit(row)
+	u, err := authsql.ScanCareUnit(s.pool.QueryRow(ctx, authsql.CareUnit(dialect), id))
 	if err != nil {
-		return auth.CareUnit{}, fmt.Errorf("care unit %s: %w", id, mapErr(err))
+		return auth.CareUnit{}, fmt.Errorf("care unit %s: %w", id, mapErr(err, authsql.Sentinels))
 	}
 	return u, nil
 }
 
 // SearchCareUnits lists a region's care units by OID (exact, when not
 // empty) and name (case-insensitive substring, when not empty), ordered by
-// name and id in byte order, as on SQLite.
+// name and id.
 func (s *Store) SearchCareUnits(ctx context.Context, regionID, oid, name string) ([]auth.CareUnit, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT id, region_id, oid, name FROM care_units
-		WHERE region_id = $1
-			AND ($2::text = '' OR oid = $2::text)
-			AND ($3::text = '' OR name_fold LIKE '%' || $3::text || '%' ESCAPE '\')
-		ORDER BY name_fold COLLATE "C", id COLLATE "C"`,
-		regionID, oid, escapeLike(fold(name)))
+	query, args := authsql.SearchCareUnits(dialect, regionID, oid, name)
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search care units: %w", mapErr(err))
+		return nil, fmt.Errorf("search care units: %w", mapErr(err, authsql.Sentinels))
 	}
-	return collect(rows, scanCareUnit)
+	return collectIdentity(rows, authsql.ScanCareUnit)
 }
-
-func scanCareUnit(row pgx.Row) (auth.CareUnit, error) {
-	var u auth.CareUnit
-	err := row.Scan(&u.ID, &u.RegionID, &u.OID, &u.Name)
-	return u, err
-}
-
-const professionalColumns = `id, username, coalesce(terhikki, ''), given_name, family_name, title, role, care_unit_id, region_id`
 
 // Professional finds a professional by id.
 func (s *Store) Professional(ctx context.Context, id string) (auth.Professional, error) {
-	row := s.pool.QueryRow(ctx, `SELECT `+professionalColumns+` FROM professionals WHERE id = $1`, id)
-	p, err := scanProfessional(row)
+	p, err := authsql.ScanProfessional(s.pool.QueryRow(ctx, authsql.ProfessionalBy(dialect, "id"), id))
 	if err != nil {
-		return auth.Professional{}, fmt.Errorf("professional %s: %w", id, mapErr(err))
+		return auth.Professional{}, fmt.Errorf("professional %s: %w", id, mapErr(err, authsql.Sentinels))
 	}
 	return p, nil
 }
 
 // ProfessionalByUsername finds a professional by login name.
 func (s *Store) ProfessionalByUsername(ctx context.Context, username string) (auth.Professional, error) {
-	row := s.pool.QueryRow(ctx, `SELECT `+professionalColumns+` FROM professionals WHERE username = $1`, username)
-	p, err := scanProfessional(row)
+	p, err := authsql.ScanProfessional(s.pool.QueryRow(ctx, authsql.ProfessionalBy(dialect, "username"), username))
 	if err != nil {
-		return auth.Professional{}, fmt.Errorf("professional by username: %w", mapErr(err))
+		return auth.Professional{}, fmt.Errorf("professional by username: %w", mapErr(err, authsql.Sentinels))
 	}
 	return p, nil
 }
@@ -190,46 +133,19 @@ func (s *Store) ProfessionalByUsername(ctx context.Context, username string) (au
 // SearchProfessionals lists a region's professionals with the Terhikki
 // number terhikki (when not empty) and a given or family name starting with
 // name, case-insensitively (when not empty), ordered by family name, given
-// name and id in byte order, as on SQLite.
+// name and id.
 func (s *Store) SearchProfessionals(ctx context.Context, regionID, terhikki, name string) ([]auth.Professional, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT `+professionalColumns+` FROM professionals
-		WHERE region_id = $1
-			AND ($2::text = '' OR terhikki = $2::text)
-			AND ($3::text = '' OR given_name_fold LIKE $3::text || '%' ESCAPE '\'
-				OR family_name_fold LIKE $3::text || '%' ESCAPE '\')
-		ORDER BY family_name_fold COLLATE "C", given_name_fold COLLATE "C", id COLLATE "C"`,
-		regionID, terhikki, escapeLike(fold(name)))
+	query, args := authsql.SearchProfessionals(dialect, regionID, terhikki, name)
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search professionals: %w", mapErr(err))
+		return nil, fmt.Errorf("search professionals: %w", mapErr(err, authsql.Sentinels))
 	}
-	return collect(rows, scanProfessional)
+	return collectIdentity(rows, authsql.ScanProfessional)
 }
 
-func scanProfessional(row pgx.Row) (auth.Professional, error) {
-	var p auth.Professional
-	var role string
-	err := row.Scan(&p.ID, &p.Username, &p.Terhikki, &p.GivenName, &p.FamilyName,
-		&p.Title, &role, &p.CareUnitID, &p.RegionID)
-	p.Role = auth.Role(role)
-	return p, err
-}
-
-// collect scans every row with scan and closes rows.
-func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	return out, nil
-}
-
-// fold is the case folding of searchable names. It is done in Go, as in
-// the SQLite store, so that search does not depend on the database's
-// collation and behaves the same on both databases.
-func fold(s string) string { return strings.ToLower(s) }
-
-// escapeLike escapes the LIKE wildcards in s for ESCAPE '\'.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// collectIdentity scans every row with scan, closes rows and maps a
+// failure while reading them.
+func collectIdentity[T any](rows pgx.Rows, scan func(sqlq.Scanner) (T, error)) ([]T, error) {
+	out, err := collect(rows, scan)
+	return out, mapErr(err, authsql.Sentinels)
 }

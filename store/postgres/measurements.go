@@ -6,33 +6,26 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/omahoito/omahoito/record"
+	"github.com/omahoito/omahoito/store/internal/obsql"
+	"github.com/omahoito/omahoito/store/internal/sqlq"
 )
 
 var _ record.Store = (*Store)(nil)
 
-// obsColumns are the columns of both observations and observation_versions,
-// in the order measurementValues writes and scanMeasurement reads them.
-var obsColumns = []string{"id", "person_id", "kind", "value", "diastolic", "effective_at", "note",
-	"entered_by", "source_kind", "source_client", "identifier", "version", "updated_at", "deleted"}
-
-var obsColumnList = strings.Join(obsColumns, ", ")
-
 const (
 	// identifierIndex is the unique index on (person_id, identifier).
 	identifierIndex = "observations_identifier_idx"
-	// deadlockDetected is the SQLSTATE of a transaction aborted to break a deadlock.
-	deadlockDetected = "40P01"
 	// maxCreateAttempts bounds the retries of a create that lost a race
 	// for an identifier to a concurrent create.
 	maxCreateAttempts = 5
+	// lookupChunk is how many identifiers one lookup query asks for.
+	lookupChunk = 500
 )
 
 // CreateMeasurements inserts ms (version 1) in one transaction: all or
@@ -53,7 +46,7 @@ func (s *Store) CreateMeasurements(ctx context.Context, ms []record.Measurement)
 			return existing, nil
 		}
 		if attempt == maxCreateAttempts || !lostRace(err) {
-			return nil, fmt.Errorf("create measurements: %w", mapRecordErr(err))
+			return nil, fmt.Errorf("create measurements: %w", mapErr(err, obsql.Sentinels))
 		}
 	}
 }
@@ -67,10 +60,10 @@ func (s *Store) createOnce(ctx context.Context, ms []record.Measurement) (map[in
 		}
 		fresh := record.SplitKnown(ms, found, existing)
 		slices.SortStableFunc(fresh, byIdentifier)
-		if err := copyInto(ctx, tx, "observations", fresh); err != nil {
+		if err := copyInto(ctx, tx, obsql.Current, fresh); err != nil {
 			return err
 		}
-		return copyInto(ctx, tx, "observation_versions", fresh)
+		return copyInto(ctx, tx, obsql.Versions, fresh)
 	})
 	if err != nil {
 		return nil, err
@@ -99,92 +92,60 @@ func lostRace(err error) bool {
 }
 
 // lookupIdentifiers finds the stored measurements whose (person,
-// identifier) pairs occur in ms, with one query per person.
+// identifier) pairs occur in ms.
 func lookupIdentifiers(ctx context.Context, tx pgx.Tx, ms []record.Measurement) (map[record.IdentifierKey]record.Measurement, error) {
-	byPerson := map[string][]string{}
-	for _, m := range ms {
-		if m.Identifier != "" {
-			byPerson[m.PersonID] = append(byPerson[m.PersonID], m.Identifier)
-		}
-	}
 	found := map[record.IdentifierKey]record.Measurement{}
-	for person, identifiers := range byPerson {
-		rows, err := tx.Query(ctx, `SELECT `+obsColumnList+` FROM observations
-			WHERE person_id = $1 AND identifier = ANY($2)`, person, identifiers)
-		if err != nil {
-			return nil, err
-		}
-		stored, err := collectMeasurements(rows)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range stored {
-			k, _ := m.Key()
-			found[k] = m
+	for person, identifiers := range identifiersByPerson(ms) {
+		for chunk := range slices.Chunk(identifiers, lookupChunk) {
+			query, args := obsql.Lookup(dialect, person, chunk)
+			rows, err := tx.Query(ctx, query, args...)
+			if err != nil {
+				return nil, err
+			}
+			stored, err := collect(rows, obsql.Scan)
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range stored {
+				k, _ := m.Key()
+				found[k] = m
+			}
 		}
 	}
 	return found, nil
 }
 
-func utcMicro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+// identifiersByPerson lists the distinct identifiers of ms by person.
+func identifiersByPerson(ms []record.Measurement) map[string][]string {
+	byPerson := map[string][]string{}
+	seen := map[record.IdentifierKey]bool{}
+	for _, m := range ms {
+		k := record.IdentifierKey{PersonID: m.PersonID, Identifier: m.Identifier}
+		if m.Identifier != "" && !seen[k] {
+			seen[k] = true
+			byPerson[m.PersonID] = append(byPerson[m.PersonID], m.Identifier)
+		}
+	}
+	return byPerson
+}
 
 // copyInto writes ms into table with COPY.
 func copyInto(ctx context.Context, tx pgx.Tx, table string, ms []record.Measurement) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, obsColumns, pgx.CopyFromSlice(len(ms), func(i int) ([]any, error) {
-		return measurementValues(ms[i]), nil
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, obsql.Columns, pgx.CopyFromSlice(len(ms), func(i int) ([]any, error) {
+		return obsql.Values(dialect, nil, ms[i]), nil
 	}))
 	return err
-}
-
-// measurementValues are m's values in obsColumns order.
-func measurementValues(m record.Measurement) []any {
-	var diastolic, identifier any // NULL unless set
-	if m.Diastolic != 0 {
-		diastolic = m.Diastolic
-	}
-	if m.Identifier != "" {
-		identifier = m.Identifier
-	}
-	return []any{m.ID, m.PersonID, string(m.Kind), m.Value, diastolic, utcMicro(m.At), m.Note, m.EnteredBy,
-		string(m.Source.Kind), m.Source.Client, identifier, m.Version, utcMicro(m.Updated), m.Deleted}
-}
-
-func scanMeasurement(row pgx.Row) (record.Measurement, error) {
-	var m record.Measurement
-	var kind, sourceKind string
-	var diastolic *float64
-	var identifier *string
-	err := row.Scan(&m.ID, &m.PersonID, &kind, &m.Value, &diastolic, &m.At, &m.Note, &m.EnteredBy,
-		&sourceKind, &m.Source.Client, &identifier, &m.Version, &m.Updated, &m.Deleted)
-	if err != nil {
-		return record.Measurement{}, err
-	}
-	m.Kind, m.Source.Kind = record.Kind(kind), record.SourceKind(sourceKind)
-	if diastolic != nil {
-		m.Diastolic = *diastolic
-	}
-	if identifier != nil {
-		m.Identifier = *identifier
-	}
-	m.At, m.Updated = m.At.UTC(), m.Updated.UTC()
-	return m, nil
-}
-
-// collectMeasurements scans every row and closes rows.
-func collectMeasurements(rows pgx.Rows) ([]record.Measurement, error) {
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (record.Measurement, error) { return scanMeasurement(row) })
 }
 
 // Measurement returns the current version of personID's measurement id,
 // deleted or not.
 func (s *Store) Measurement(ctx context.Context, personID, id string) (record.Measurement, error) {
-	row := s.pool.QueryRow(ctx, `SELECT `+obsColumnList+` FROM observations WHERE id = $1 AND person_id = $2`, id, personID)
-	m, err := scanMeasurement(row)
+	m, err := obsql.Scan(s.pool.QueryRow(ctx, obsql.Get(dialect), id, personID))
 	if err != nil {
-		return record.Measurement{}, fmt.Errorf("measurement %s: %w", id, mapRecordErr(err))
+		return record.Measurement{}, fmt.Errorf("measurement %s: %w", id, mapErr(err, obsql.Sentinels))
 	}
 	return m, nil
 }
@@ -194,24 +155,20 @@ func (s *Store) Measurement(ctx context.Context, personID, id string) (record.Me
 // lock of the UPDATE makes concurrent updates of one measurement take
 // turns: the later one finds the version moved on and gets ErrConflict.
 func (s *Store) UpdateMeasurement(ctx context.Context, m record.Measurement) error {
-	v := measurementValues(m)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE observations SET kind = $3, value = $4, diastolic = $5,
-				effective_at = $6, note = $7, entered_by = $8, source_kind = $9, source_client = $10,
-				identifier = $11, version = $12, updated_at = $13, deleted = $14
-			WHERE id = $1 AND person_id = $2 AND version = $12 - 1`, v...)
+		query, args := obsql.Update(dialect, m)
+		tag, err := tx.Exec(ctx, query, args...)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return whyNotUpdated(ctx, tx, m)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO observation_versions (`+obsColumnList+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, v...)
+		_, err = tx.Exec(ctx, obsql.Insert(dialect, obsql.Versions), obsql.Values(dialect, nil, m)...)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("update measurement %s: %w", m.ID, mapRecordErr(err))
+		return fmt.Errorf("update measurement %s: %w", m.ID, mapErr(err, obsql.Sentinels))
 	}
 	return nil
 }
@@ -219,9 +176,7 @@ func (s *Store) UpdateMeasurement(ctx context.Context, m record.Measurement) err
 // whyNotUpdated tells a missing measurement from a stale version.
 func whyNotUpdated(ctx context.Context, tx pgx.Tx, m record.Measurement) error {
 	var version int
-	err := tx.QueryRow(ctx, `SELECT version FROM observations WHERE id = $1 AND person_id = $2`,
-		m.ID, m.PersonID).Scan(&version)
-	if err != nil {
+	if err := tx.QueryRow(ctx, obsql.CurrentVersion(dialect), m.ID, m.PersonID).Scan(&version); err != nil {
 		return err
 	}
 	return fmt.Errorf("%w: version %d is not one more than the current version %d", record.ErrConflict, m.Version, version)
@@ -230,14 +185,9 @@ func whyNotUpdated(ctx context.Context, tx pgx.Tx, m record.Measurement) error {
 // MeasurementHistory lists every version of personID's measurement id,
 // newest first.
 func (s *Store) MeasurementHistory(ctx context.Context, personID, id string) ([]record.Measurement, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+obsColumnList+` FROM observation_versions
-		WHERE id = $1 AND person_id = $2 ORDER BY version DESC`, id, personID)
+	versions, err := s.query(ctx, obsql.History(dialect), id, personID)
 	if err != nil {
-		return nil, fmt.Errorf("measurement history %s: %w", id, mapRecordErr(err))
-	}
-	versions, err := collectMeasurements(rows)
-	if err != nil {
-		return nil, fmt.Errorf("measurement history %s: %w", id, mapRecordErr(err))
+		return nil, fmt.Errorf("measurement history %s: %w", id, err)
 	}
 	if len(versions) == 0 {
 		return nil, fmt.Errorf("measurement history %s: %w", id, record.ErrNotFound)
@@ -246,25 +196,13 @@ func (s *Store) MeasurementHistory(ctx context.Context, personID, id string) ([]
 }
 
 // SearchMeasurements returns current, not deleted measurements matching q
-// in (At, ID) order, at most q.Limit of them when q.Limit is positive.
+// within q.Scope in (At, ID) order, at most q.Limit of them when q.Limit
+// is positive.
 func (s *Store) SearchMeasurements(ctx context.Context, q record.Query) ([]record.Measurement, error) {
-	f := queryFilter(q, true)
-	order := "ASC"
-	if q.Desc {
-		order = "DESC"
-	}
-	query := `SELECT ` + obsColumnList + ` FROM observations WHERE ` + f.where() +
-		` ORDER BY effective_at ` + order + `, id ` + order
-	if q.Limit > 0 {
-		query += ` LIMIT ` + f.arg(q.Limit)
-	}
-	rows, err := s.pool.Query(ctx, query, f.args...)
+	query, args := obsql.Search(dialect, q)
+	ms, err := s.query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search measurements: %w", mapRecordErr(err))
-	}
-	ms, err := collectMeasurements(rows)
-	if err != nil {
-		return nil, fmt.Errorf("search measurements: %w", mapRecordErr(err))
+		return nil, fmt.Errorf("search measurements: %w", err)
 	}
 	return ms, nil
 }
@@ -272,80 +210,44 @@ func (s *Store) SearchMeasurements(ctx context.Context, q record.Query) ([]recor
 // CountMeasurements counts what SearchMeasurements returns for q without
 // its Limit and After.
 func (s *Store) CountMeasurements(ctx context.Context, q record.Query) (int, error) {
-	f := queryFilter(q, false)
+	query, args := obsql.Count(dialect, q)
 	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM observations WHERE `+f.where(), f.args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count measurements: %w", mapRecordErr(err))
+	if err := s.pool.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count measurements: %w", mapErr(err, obsql.Sentinels))
 	}
 	return n, nil
 }
 
-// filter collects the conditions of a WHERE clause and their arguments.
-type filter struct {
-	conds []string
-	args  []any
+// LatestMeasurements returns, for each kind, the newest current, not
+// deleted measurement of personID within scope, in one query, in the
+// order of record.Specs.
+func (s *Store) LatestMeasurements(ctx context.Context, personID string, scope record.Scope) ([]record.Measurement, error) {
+	query, args, ok := obsql.Latest(dialect, personID, scope)
+	if !ok {
+		return []record.Measurement{}, nil
+	}
+	ms, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("latest measurements: %w", err)
+	}
+	obsql.SortByKind(ms)
+	return ms, nil
 }
 
-// arg adds v as an argument and returns its placeholder.
-func (f *filter) arg(v any) string {
-	f.args = append(f.args, v)
-	return "$" + strconv.Itoa(len(f.args))
+// query runs a read of measurements.
+func (s *Store) query(ctx context.Context, query string, args ...any) ([]record.Measurement, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err, obsql.Sentinels)
+	}
+	ms, err := collect(rows, obsql.Scan)
+	if err != nil {
+		return nil, mapErr(err, obsql.Sentinels)
+	}
+	return ms, nil
 }
 
-func (f *filter) where() string { return strings.Join(f.conds, " AND ") }
-
-// queryFilter is the WHERE clause of q, with q.After when withCursor.
-func queryFilter(q record.Query, withCursor bool) *filter {
-	f := &filter{}
-	f.conds = append(f.conds, "person_id = "+f.arg(q.PersonID), "NOT deleted")
-	switch len(q.Kinds) {
-	case 0:
-	case 1: // an equality lets the index deliver the order
-		f.conds = append(f.conds, "kind = "+f.arg(string(q.Kinds[0])))
-	default:
-		kinds := make([]string, len(q.Kinds))
-		for i, k := range q.Kinds {
-			kinds[i] = string(k)
-		}
-		f.conds = append(f.conds, "kind = ANY("+f.arg(kinds)+")")
-	}
-	if !q.From.IsZero() {
-		f.conds = append(f.conds, "effective_at "+pick(q.FromOpen, ">", ">=")+" "+f.arg(utcMicro(q.From)))
-	}
-	if !q.To.IsZero() {
-		f.conds = append(f.conds, "effective_at "+pick(q.ToOpen, "<", "<=")+" "+f.arg(utcMicro(q.To)))
-	}
-	if withCursor && q.After != nil {
-		f.conds = append(f.conds, "(effective_at, id) "+pick(q.Desc, "<", ">")+
-			" ("+f.arg(utcMicro(q.After.At))+", "+f.arg(q.After.ID)+")")
-	}
-	return f
-}
-
-func pick(cond bool, yes, no string) string {
-	if cond {
-		return yes
-	}
-	return no
-}
-
-// mapRecordErr wraps record's sentinel errors around err where one
-// applies: no row is record.ErrNotFound, a unique violation is
-// record.ErrConflict, and a missing person (foreign key) is
-// record.ErrNotFound. The driver's error stays in the chain.
-func mapRecordErr(err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%w: %w", record.ErrNotFound, err)
-	}
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) {
-		return err
-	}
-	switch pe.Code {
-	case uniqueViolation:
-		return fmt.Errorf("%w: %w", record.ErrConflict, err)
-	case foreignKeyViolation:
-		return fmt.Errorf("%w: referenced row missing: %w", record.ErrNotFound, err)
-	}
-	return err
+// collect scans every row with scan and closes rows.
+func collect[T any](rows pgx.Rows, scan func(sqlq.Scanner) (T, error)) ([]T, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
 }

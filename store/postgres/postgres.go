@@ -3,6 +3,9 @@
 // domain stores (auth.Store) and hands out the web session store over the
 // same pool. Tables are created in, and looked up through, the connection's
 // search_path, so one database can hold several isolated schemas.
+//
+// Queries are written once for both stores in store/internal (see
+// store/internal/sqlq); this package binds them to PostgreSQL and pgx.
 package postgres
 
 import (
@@ -11,6 +14,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -23,12 +27,16 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/store/internal/sqlq"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
 var _ auth.Store = (*Store)(nil)
+
+// dialect is how this store's queries are written.
+const dialect = sqlq.Postgres
 
 const (
 	// defaultConnectTimeout applies when the URL sets no connect_timeout.
@@ -49,10 +57,26 @@ type Store struct {
 	closed       bool
 }
 
-// Open connects to the database at url (a postgres:// URL), checks that it
-// answers and migrates it to the newest schema. Errors never show the
-// password of the URL.
+// Options tune a Store beyond what the URL says.
+type Options struct {
+	// PoolSize is the most connections the pool opens. Zero: the URL's
+	// pool_max_conns when it has one, else DefaultPoolSize.
+	PoolSize int
+}
+
+// DefaultPoolSize is the pool size when neither Options nor the URL set
+// one: enough connections for every core to have queries waiting on I/O.
+func DefaultPoolSize() int { return max(4, 4*runtime.GOMAXPROCS(0)) }
+
+// Open connects to the database at url (a postgres:// URL) with the
+// default Options, checks that it answers and migrates it to the newest
+// schema. Errors never show the password of the URL.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return OpenWith(ctx, url, Options{})
+}
+
+// OpenWith is Open with opts.
+func OpenWith(ctx context.Context, url string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// The parser's message may quote the URL: leave it out.
@@ -60,6 +84,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+	switch {
+	case opts.PoolSize > 0:
+		cfg.MaxConns = int32(min(opts.PoolSize, 1<<16))
+	case !strings.Contains(url, "pool_max_conns"):
+		cfg.MaxConns = int32(DefaultPoolSize())
 	}
 	secret := cfg.ConnConfig.Password
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

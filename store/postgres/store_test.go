@@ -16,7 +16,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) auth.Store { return pgtest.Open(t) })
+	storetest.RunAll(t, func(t *testing.T) storetest.Stores { return pgtest.Open(t) })
 }
 
 func TestOpenUnreachableHidesPassword(t *testing.T) {
@@ -75,8 +75,4 @@ func TestDriverErrorStaysInChain(t *testing.T) {
 	if !errors.Is(err, auth.ErrConflict) || !errors.As(err, &pe) || pe.Code != "23505" {
 		t.Fatalf("got %v, want ErrConflict wrapping a 23505 PgError", err)
 	}
-}
-
-func TestRecordConformance(t *testing.T) {
-	storetest.RunRecords(t, func(t *testing.T) storetest.Stores { return pgtest.Open(t) })
 }

@@ -1,33 +1,33 @@
 package sqlite
 
 import (
-	"database/sql"
 	"errors"
-	"fmt"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/store/internal/sqlq"
 )
 
-// mapErr wraps the domain's sentinel errors around err where one applies:
-// no row is auth.ErrNotFound, a unique or primary key violation is
-// auth.ErrConflict, and a missing referenced row (foreign key) is
-// auth.ErrNotFound. The driver's error stays in the chain.
-func mapErr(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: %w", auth.ErrNotFound, err)
-	}
+// mapErr is this store's one error mapper: it wraps the domain's sentinel
+// errors (to) around err where one applies: no row and a missing
+// referenced row (foreign key) are NotFound, a unique or primary key
+// violation is Conflict. The driver's error stays in the chain.
+func mapErr(err error, to sqlq.Sentinels) error {
+	return sqlq.Map(err, classify(err), to)
+}
+
+// classify says what an SQLite error means to the domains.
+func classify(err error) sqlq.Class {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
-		return err
+		return sqlq.Other
 	}
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return fmt.Errorf("%w: %w", auth.ErrConflict, err)
+		return sqlq.Unique
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		return fmt.Errorf("%w: referenced row missing: %w", auth.ErrNotFound, err)
+		return sqlq.ForeignKey
 	}
-	return err
+	return sqlq.Other
 }

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) auth.Store { return MustOpen(t) })
+	storetest.RunAll(t, func(t *testing.T) storetest.Stores { return MustOpen(t) })
 }
 
 // MustOpen opens a new database in t's temporary directory, closed at the end.
@@ -71,18 +72,29 @@ func TestOpenAgainKeepsData(t *testing.T) {
 	}
 }
 
-// TestPragmasOnEveryConnection holds several pooled connections at once and
-// checks the settings on each, not just on the first one opened.
+// TestPragmasOnEveryConnection holds several pooled read connections at
+// once and checks the settings on each, not just on the first one opened,
+// and those of the writer.
 func TestPragmasOnEveryConnection(t *testing.T) {
-	ctx := context.Background()
-	db := MustOpen(t).DB()
-	want := map[string]string{
+	s := MustOpen(t)
+	checkPragmas(t, "writer", s.DB(), 1, map[string]string{
 		"journal_mode": "wal",
 		"foreign_keys": "1",
 		"busy_timeout": "5000",
 		"synchronous":  "1", // NORMAL
-	}
-	for i := range 4 {
+		"query_only":   "0",
+	})
+	checkPragmas(t, "reader", s.ReadDB(), 4, map[string]string{
+		"journal_mode": "wal",
+		"busy_timeout": "5000",
+		"query_only":   "1",
+	})
+}
+
+func checkPragmas(t *testing.T, what string, db *sql.DB, conns int, want map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range conns {
 		conn, err := db.Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -94,12 +106,12 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got != value {
-				t.Errorf("connection %d: PRAGMA %s = %s, want %s", i, pragma, got, value)
+				t.Errorf("%s connection %d: PRAGMA %s = %s, want %s", what, i, pragma, got, value)
 			}
 		}
 	}
-	if n := db.Stats().OpenConnections; n < 4 {
-		t.Errorf("%d open connections, want at least 4", n)
+	if n := db.Stats().OpenConnections; n < conns {
+		t.Errorf("%s: %d open connections, want at least %d", what, n, conns)
 	}
 }
 
@@ -113,8 +125,4 @@ func TestDriverErrorStaysInChain(t *testing.T) {
 	if !errors.Is(err, auth.ErrConflict) || !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 		t.Fatalf("got %v, want ErrConflict wrapping an SQLITE_CONSTRAINT_UNIQUE error", err)
 	}
-}
-
-func TestRecordConformance(t *testing.T) {
-	storetest.RunRecords(t, func(t *testing.T) storetest.Stores { return MustOpen(t) })
 }

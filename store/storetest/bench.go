@@ -137,7 +137,7 @@ var yearStart = time.Date(2024, time.January, 1, 0, 0, 0, 0, time.UTC)
 // one page), and the count a page comes with ("count"). Each reports its
 // median and 99th percentile latency in milliseconds.
 func BenchSearchYear(b *testing.B, s Stores) {
-	q := record.Query{PersonID: BenchPerson(0).ID, Kinds: []record.Kind{record.BloodPressure},
+	q := record.Query{Scope: record.Everything, PersonID: BenchPerson(0).ID, Kinds: []record.Kind{record.BloodPressure},
 		From: yearStart, To: yearStart.AddDate(1, 0, 0), ToOpen: true, Desc: true}
 	all := q
 	all.Limit = 365

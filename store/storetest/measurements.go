@@ -39,6 +39,10 @@ func RunRecords(t *testing.T, open func(t *testing.T) Stores) {
 		{"SearchFilters", testSearchFilters},
 		{"SearchOrder", testSearchOrder},
 		{"KeysetPagingUnderInserts", testKeysetPaging},
+		{"ActorRoundTrip", testActorRoundTrip},
+		{"AsEnteredRoundTrip", testAsEnteredRoundTrip},
+		{"ScopeNarrowsSearchCountAndPaging", testScope},
+		{"LatestMeasurements", testLatest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -62,7 +66,7 @@ var base = time.Date(2025, time.January, 1, 6, 0, 0, 0, time.UTC)
 func BloodPressure(personID, id string, at time.Time, systolic, diastolic float64) record.Measurement {
 	return record.Measurement{
 		ID: id, PersonID: personID, Kind: record.BloodPressure, Value: systolic, Diastolic: diastolic,
-		At: at, EnteredBy: "person:" + personID, Source: record.Source{Kind: record.SourceManual},
+		At: at, EnteredBy: record.Actor{Kind: record.ActorPerson, ID: personID}, Source: record.Source{Kind: record.SourceManual},
 		Version: 1, Updated: base.Add(400 * 24 * time.Hour),
 	}
 }
@@ -131,7 +135,7 @@ func testMeasurementRoundTrip(t *testing.T, s Stores) {
 	bp.Note = "Aamulla ennen lääkettä ☀️ — 日本語 \"quoted\" 'single' \\ %_"
 	bp.Source = record.Source{Kind: record.SourceDevice, Client: "omron-app"}
 	bp.Identifier = "urn:oid:1.2.3|reading-1"
-	bp.EnteredBy = "professional:pro-1"
+	bp.EnteredBy = record.Actor{Kind: record.ActorProfessional, ID: "pro-1"}
 	bp.Updated = time.Date(2025, time.July, 1, 1, 2, 3, 456789123, helsinki)
 	w := weight("p1", "m-w", base, 72.35)
 	if existing := create(t, s, bp, w); len(existing) != 0 {
@@ -148,7 +152,7 @@ func testMeasurementRoundTrip(t *testing.T, s Stores) {
 		t.Fatalf("history of a new measurement: %d versions, want 1", len(h))
 	}
 	sameMeasurement(t, "history", h[0], wantBP)
-	found := search(t, s, record.Query{PersonID: "p1", Kinds: []record.Kind{record.BloodPressure}})
+	found := search(t, s, record.Query{Scope: record.Everything, PersonID: "p1", Kinds: []record.Kind{record.BloodPressure}})
 	if len(found) != 1 {
 		t.Fatalf("search found %d, want 1", len(found))
 	}
@@ -177,7 +181,7 @@ func testCreateAllOrNothing(t *testing.T, s Stores) {
 	_, err = s.CreateMeasurements(ctx, sameID)
 	wantErr(t, err, record.ErrConflict, "batch with one id twice")
 
-	all := record.Query{PersonID: "p1"}
+	all := record.Query{Scope: record.Everything, PersonID: "p1"}
 	if n := count(t, s, all); n != 0 {
 		t.Fatalf("%d measurements stored by failed batches, want 0", n)
 	}
@@ -209,10 +213,10 @@ func testCreateIdempotent(t *testing.T, s Stores) {
 		t.Fatalf("existing = %+v, want only index 0", existing)
 	}
 	sameMeasurement(t, "existing", existing[0], first)
-	if n := count(t, s, record.Query{PersonID: "p1"}); n != 3 {
+	if n := count(t, s, record.Query{Scope: record.Everything, PersonID: "p1"}); n != 3 {
 		t.Errorf("p1 has %d measurements, want 3", n)
 	}
-	if n := count(t, s, record.Query{PersonID: "p2"}); n != 1 {
+	if n := count(t, s, record.Query{Scope: record.Everything, PersonID: "p2"}); n != 1 {
 		t.Errorf("p2 has %d measurements, want 1", n)
 	}
 	_, err := s.Measurement(context.Background(), "p1", "m-1b")
@@ -234,7 +238,7 @@ func testCreateIdempotentWithinBatch(t *testing.T, s Stores) {
 	for i, first := range map[int]int{2: 0, 3: 1, 4: 0} {
 		sameMeasurement(t, fmt.Sprintf("existing[%d]", i), existing[i], batch[first])
 	}
-	if got := searchIDs(t, s, record.Query{PersonID: "p1"}); !slices.Equal(got, []string{"m-0", "m-1"}) {
+	if got := searchIDs(t, s, record.Query{Scope: record.Everything, PersonID: "p1"}); !slices.Equal(got, []string{"m-0", "m-1"}) {
 		t.Errorf("stored %v, want [m-0 m-1]", got)
 	}
 }
@@ -277,11 +281,11 @@ func testConcurrentCreateSameIdentifier(t *testing.T, s Stores) {
 			t.Errorf("racer %d was told of %s, want the winner %q", i, old.ID, winner)
 		}
 	}
-	got := searchIDs(t, s, record.Query{PersonID: "p1", Kinds: []record.Kind{record.BloodPressure}})
+	got := searchIDs(t, s, record.Query{Scope: record.Everything, PersonID: "p1", Kinds: []record.Kind{record.BloodPressure}})
 	if len(got) != 1 || got[0] != winner {
 		t.Errorf("stored %v, want only the winner %q", got, winner)
 	}
-	if c := count(t, s, record.Query{PersonID: "p1", Kinds: []record.Kind{record.BodyWeight}}); c != n {
+	if c := count(t, s, record.Query{Scope: record.Everything, PersonID: "p1", Kinds: []record.Kind{record.BodyWeight}}); c != n {
 		t.Errorf("%d other measurements stored, want %d", c, n)
 	}
 }
@@ -319,7 +323,7 @@ func testConcurrentCreateCrossed(t *testing.T, s Stores) {
 			t.Errorf("client %d: %v", c, err)
 		}
 	}
-	if c := count(t, s, record.Query{PersonID: "p1"}); c != n {
+	if c := count(t, s, record.Query{Scope: record.Everything, PersonID: "p1"}); c != n {
 		t.Errorf("%d measurements stored, want %d", c, n)
 	}
 }
@@ -332,7 +336,7 @@ func testUpdateKeepsHistory(t *testing.T, s Stores) {
 	create(t, s, v1)
 	v2 := v1
 	v2.Value, v2.Diastolic, v2.Note, v2.At = 140, 90, "korjattu", base.Add(-time.Minute)
-	v2.Version, v2.Updated, v2.EnteredBy = 2, v1.Updated.Add(time.Hour), "person:p1"
+	v2.Version, v2.Updated, v2.EnteredBy = 2, v1.Updated.Add(time.Hour), record.Actor{Kind: record.ActorPerson, ID: "p2", OnBehalfOf: "p1"}
 	must(t, s.UpdateMeasurement(ctx, v2))
 	sameMeasurement(t, "current after update", get(t, s, "p1", "m-1"), v2)
 	h := history(t, s, "p1", "m-1")
@@ -341,7 +345,7 @@ func testUpdateKeepsHistory(t *testing.T, s Stores) {
 	}
 	sameMeasurement(t, "history[0]", h[0], v2)
 	sameMeasurement(t, "history[1]", h[1], v1)
-	if n := count(t, s, record.Query{PersonID: "p1"}); n != 1 {
+	if n := count(t, s, record.Query{Scope: record.Everything, PersonID: "p1"}); n != 1 {
 		t.Errorf("count after update %d, want 1", n)
 	}
 }
@@ -374,7 +378,7 @@ func testDelete(t *testing.T, s Stores) {
 	del.Version, del.Deleted, del.Updated = 2, true, gone.Updated.Add(time.Minute)
 	must(t, s.UpdateMeasurement(ctx, del))
 
-	q := record.Query{PersonID: "p1"}
+	q := record.Query{Scope: record.Everything, PersonID: "p1"}
 	if got := searchIDs(t, s, q); !slices.Equal(got, []string{"m-keep"}) {
 		t.Errorf("search after delete: %v, want [m-keep]", got)
 	}
@@ -408,7 +412,7 @@ func testOtherPersonNotFound(t *testing.T, s Stores) {
 	_, err = s.MeasurementHistory(ctx, "p1", "nope")
 	wantErr(t, err, record.ErrNotFound, "MeasurementHistory of an unknown id")
 	sameMeasurement(t, "after another person's update", get(t, s, "p1", "m-1"), m)
-	if ms := search(t, s, record.Query{PersonID: "p2"}); len(ms) != 0 {
+	if ms := search(t, s, record.Query{Scope: record.Everything, PersonID: "p2"}); len(ms) != 0 {
 		t.Errorf("p2 sees %d of p1's measurements", len(ms))
 	}
 }
@@ -452,7 +456,7 @@ func testSearchFilters(t *testing.T, s Stores) {
 		{"zone of bounds", record.Query{Kinds: bp, From: day(4).In(time.FixedZone("X", -5*3600))}, []string{"bp-04"}},
 	}
 	for _, c := range cases {
-		c.q.PersonID = "p1"
+		c.q.PersonID, c.q.Scope = "p1", record.Everything
 		if got := searchIDs(t, s, c.q); !slices.Equal(got, c.want) {
 			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
 		}
@@ -461,7 +465,7 @@ func testSearchFilters(t *testing.T, s Stores) {
 			t.Errorf("%s: count %d, search without limit %d", c.name, n, len(searchIDs(t, s, c.q)))
 		}
 	}
-	if n := count(t, s, record.Query{PersonID: "p1", Kinds: bp, Limit: 1,
+	if n := count(t, s, record.Query{Scope: record.Everything, PersonID: "p1", Kinds: bp, Limit: 1,
 		After: &record.Cursor{At: day(3), ID: "bp-03"}}); n != 5 {
 		t.Errorf("count ignores Limit and After: got %d, want 5", n)
 	}
@@ -477,19 +481,19 @@ func testSearchOrder(t *testing.T, s Stores) {
 		BloodPressure("p1", "a", at, 120, 80), BloodPressure("p1", "z-early", base, 120, 80),
 		BloodPressure("p1", "0-late", at.Add(time.Microsecond), 120, 80))
 	asc := []string{"z-early", "B", "a", "b", "0-late"}
-	if got := searchIDs(t, s, record.Query{PersonID: "p1"}); !slices.Equal(got, asc) {
+	if got := searchIDs(t, s, record.Query{Scope: record.Everything, PersonID: "p1"}); !slices.Equal(got, asc) {
 		t.Errorf("ascending: got %v, want %v", got, asc)
 	}
 	desc := slices.Clone(asc)
 	slices.Reverse(desc)
-	if got := searchIDs(t, s, record.Query{PersonID: "p1", Desc: true}); !slices.Equal(got, desc) {
+	if got := searchIDs(t, s, record.Query{Scope: record.Everything, PersonID: "p1", Desc: true}); !slices.Equal(got, desc) {
 		t.Errorf("descending: got %v, want %v", got, desc)
 	}
 	after := &record.Cursor{At: at, ID: "a"}
-	if got := searchIDs(t, s, record.Query{PersonID: "p1", After: after}); !slices.Equal(got, []string{"b", "0-late"}) {
+	if got := searchIDs(t, s, record.Query{Scope: record.Everything, PersonID: "p1", After: after}); !slices.Equal(got, []string{"b", "0-late"}) {
 		t.Errorf("ascending after (at, a): got %v", got)
 	}
-	if got := searchIDs(t, s, record.Query{PersonID: "p1", After: after, Desc: true}); !slices.Equal(got, []string{"B", "z-early"}) {
+	if got := searchIDs(t, s, record.Query{Scope: record.Everything, PersonID: "p1", After: after, Desc: true}); !slices.Equal(got, []string{"B", "z-early"}) {
 		t.Errorf("descending after (at, a): got %v", got)
 	}
 }
@@ -507,7 +511,7 @@ func testKeysetPaging(t *testing.T, s Stores) {
 	create(t, s, start...)
 	for _, desc := range []bool{false, true} {
 		t.Run(fmt.Sprintf("desc=%v", desc), func(t *testing.T) {
-			seen := walk(t, s, record.Query{PersonID: "p1", Desc: desc, Limit: 7}, func(page int, last record.Measurement) {
+			seen := walk(t, s, record.Query{Scope: record.Everything, PersonID: "p1", Desc: desc, Limit: 7}, func(page int, last record.Measurement) {
 				// rows before and after the cursor, one at its very instant
 				prefix := fmt.Sprintf("%s-%v-%d", last.ID, desc, page)
 				create(t, s,

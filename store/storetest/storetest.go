@@ -16,6 +16,15 @@ import (
 	"github.com/omahoito/omahoito/auth"
 )
 
+// RunAll runs every domain's conformance suite on the stores that open
+// returns: a new, empty, migrated store for each call, closed when t ends.
+// A store package has one conformance test, which calls RunAll; a new
+// domain adds its suite here and both databases run it.
+func RunAll(t *testing.T, open func(t *testing.T) Stores) {
+	t.Run("auth", func(t *testing.T) { Run(t, func(t *testing.T) auth.Store { return open(t) }) })
+	t.Run("record", func(t *testing.T) { RunRecords(t, open) })
+}
+
 // Run runs the auth.Store conformance subtests. open must return a new,
 // empty, migrated store for each call and close it when t ends.
 func Run(t *testing.T, open func(t *testing.T) auth.Store) {

@@ -18,6 +18,8 @@ import (
 
 	"github.com/omahoito/omahoito/internal/testenv"
 	"github.com/omahoito/omahoito/record"
+	"github.com/omahoito/omahoito/store/internal/obsql"
+	"github.com/omahoito/omahoito/store/internal/sqlq"
 	"github.com/omahoito/omahoito/store/postgres"
 	"github.com/omahoito/omahoito/store/storetest"
 )
@@ -84,21 +86,17 @@ func randomHex(tb testing.TB, n int) string {
 	return hex.EncodeToString(b)
 }
 
-// rawColumns are the columns of observations and observation_versions.
-var rawColumns = []string{"id", "person_id", "kind", "value", "diastolic", "effective_at", "note",
-	"entered_by", "source_kind", "source_client", "identifier", "version", "updated_at", "deleted"}
-
 // RawInsert is the plain fast path into a PostgreSQL store's tables: COPY
 // into each table in one transaction, with no lookups and no checks: the
 // baseline that benchmarks measure the store's and the API's writes
 // against. Values are encoded as the store encodes them (NULL diastolic
-// and identifier when unset).
+// and identifier when unset, as obsql.Values encodes them).
 func RawInsert(pool *pgxpool.Pool) storetest.RawInsert {
 	return func(ctx context.Context, ms []record.Measurement) error {
 		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 			for _, table := range []string{"observations", "observation_versions"} {
-				_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, rawColumns, pgx.CopyFromSlice(len(ms), func(i int) ([]any, error) {
-					return rawValues(ms[i]), nil
+				_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, obsql.Columns, pgx.CopyFromSlice(len(ms), func(i int) ([]any, error) {
+					return obsql.Values(sqlq.Postgres, nil, ms[i]), nil
 				}))
 				if err != nil {
 					return err
@@ -107,16 +105,4 @@ func RawInsert(pool *pgxpool.Pool) storetest.RawInsert {
 			return nil
 		})
 	}
-}
-
-func rawValues(m record.Measurement) []any {
-	var diastolic, identifier any // NULL unless set
-	if m.Diastolic != 0 {
-		diastolic = m.Diastolic
-	}
-	if m.Identifier != "" {
-		identifier = m.Identifier
-	}
-	return []any{m.ID, m.PersonID, string(m.Kind), m.Value, diastolic, m.At, m.Note, m.EnteredBy,
-		string(m.Source.Kind), m.Source.Client, identifier, m.Version, m.Updated, m.Deleted}
 }
