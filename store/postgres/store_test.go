@@ -76,3 +76,33 @@ func TestDriverErrorStaysInChain(t *testing.T) {
 		t.Fatalf("got %v, want ErrConflict wrapping a 23505 PgError", err)
 	}
 }
+
+// TestPoolSize: the pool opens as many connections as asked, the URL's
+// pool_max_conns when nothing is asked, and a size for the machine else.
+func TestPoolSize(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.SchemaURL(t)
+	cases := []struct {
+		url  string
+		opts postgres.Options
+		want int32
+	}{
+		{url, postgres.Options{}, int32(postgres.DefaultPoolSize())},
+		{url, postgres.Options{PoolSize: 7}, 7},
+		{url + "&pool_max_conns=3", postgres.Options{}, 3},
+		{url + "&pool_max_conns=3", postgres.Options{PoolSize: 9}, 9},
+	}
+	for _, c := range cases {
+		s, err := postgres.OpenWith(ctx, c.url, c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Pool().Config().MaxConns; got != c.want {
+			t.Errorf("options %+v: pool of %d, want %d", c.opts, got, c.want)
+		}
+		s.Close()
+	}
+	if postgres.DefaultPoolSize() < 4 {
+		t.Errorf("default pool size %d, want at least 4", postgres.DefaultPoolSize())
+	}
+}

@@ -179,3 +179,21 @@ func testLatest(t *testing.T, s Stores) {
 		}
 	}
 }
+
+// CheckMigratedActors checks measurement m1 of person p1 as the stores'
+// migration tests leave it: written by person p1 as version 1 and by
+// professional pro-1 as version 2, in the old "kind:id" text.
+func CheckMigratedActors(t *testing.T, s record.Store) {
+	t.Helper()
+	pro := record.Actor{Kind: record.ActorProfessional, ID: "pro-1"}
+	if got := get(t, s, "p1", "m1").EnteredBy; got != pro {
+		t.Errorf("current version entered by %+v, want %+v", got, pro)
+	}
+	h := history(t, s, "p1", "m1")
+	if len(h) != 2 || h[0].EnteredBy != pro || h[1].EnteredBy != (record.Actor{Kind: record.ActorPerson, ID: "p1"}) {
+		t.Errorf("history after migration: %+v", h)
+	}
+	if h[0].AsEntered != (record.AsEntered{}) {
+		t.Errorf("a migrated version has a value as entered: %+v", h[0].AsEntered)
+	}
+}
