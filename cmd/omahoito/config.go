@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/omahoito/omahoito/auth"
@@ -34,6 +35,9 @@ type Config struct {
 	HetuKeyFile   string `json:"hetu_key_file"`  // 32-byte master key protecting hetus; default DataDir/hetu.key (development only)
 	DefaultRegion string `json:"default_region"` // home region of a first login when the provider names none
 	LogLevel      string `json:"log_level"`      // debug, info, warn, error
+	// DatabasePoolSize is the most PostgreSQL connections; 0: the URL's
+	// pool_max_conns, else postgres.DefaultPoolSize (4 per core, at least 4).
+	DatabasePoolSize int `json:"database_pool_size"`
 	// Development lets the development identity provider serve a base URL
 	// that is not on this machine (a shared test server). Never in production.
 	Development bool `json:"development"`
@@ -81,6 +85,9 @@ func loadConfig(path string) (Config, error) {
 	envOverride(&cfg.Addr, "OMAHOITO_ADDR")
 	envOverride(&cfg.DataDir, "OMAHOITO_DATA")
 	envOverride(&cfg.DatabaseURL, "OMAHOITO_DATABASE_URL")
+	if err := envInt(&cfg.DatabasePoolSize, "OMAHOITO_DATABASE_POOL_SIZE"); err != nil {
+		return cfg, err
+	}
 	envOverride(&cfg.BaseURL, "OMAHOITO_BASE_URL")
 	envOverride(&cfg.HetuKeyFile, "OMAHOITO_HETU_KEY_FILE")
 	envOverride(&cfg.LogLevel, "OMAHOITO_LOG_LEVEL")
@@ -111,6 +118,21 @@ func envOverride(field *string, name string) {
 	if v := os.Getenv(name); v != "" {
 		*field = v
 	}
+}
+
+// envInt sets *field from the variable name when it is set; a value that
+// is not a non-negative integer is refused.
+func envInt(field *int, name string) error {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%w: %s must be a whole number of 0 or more, not %q", errConfig, name, v)
+	}
+	*field = n
+	return nil
 }
 
 func (cfg *Config) applyDefaults() {
