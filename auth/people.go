@@ -132,6 +132,16 @@ func (p *People) FindOrRegister(ctx context.Context, reg Registration) (Person, 
 	return person, true, err
 }
 
+// FindByHetu finds a registered person by their personal identity code,
+// without registering anyone. ErrNotFound when no one has it.
+func (p *People) FindByHetu(ctx context.Context, h Hetu) (Person, error) {
+	found, err := p.Store.PersonByHetuKey(ctx, p.Keys.LookupKey(h))
+	if err != nil {
+		return Person{}, err
+	}
+	return p.open(found)
+}
+
 // Person loads a person by internal id.
 func (p *People) Person(ctx context.Context, id string) (Person, error) {
 	sp, err := p.Store.PersonByID(ctx, id)

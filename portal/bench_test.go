@@ -175,16 +175,17 @@ func signedInCookie(b *testing.B, sessions *oidc.Sessions) *http.Cookie {
 	return nil
 }
 
-// benchStack is the portal's whole HTTP handler: request id, security
-// headers, cross-origin protection, sessions, then gin with its recoverer,
-// metrics and principal middleware.
+// benchStack is the portal's shell: request id, security headers, metrics,
+// and the session, principal and language for the two faces (here empty).
 func benchStack(b *testing.B, sessions *oidc.Sessions) http.Handler {
-	srv := &portal.Server{Log: slog.New(slog.DiscardHandler), Sessions: sessions}
-	h, err := srv.Handler()
+	metrics, err := portal.NewMetrics(nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return h
+	notFound := http.NotFoundHandler()
+	shell := &portal.Shell{Log: slog.New(slog.DiscardHandler), Sessions: sessions, Metrics: metrics,
+		Pages: notFound, Static: notFound, API: notFound}
+	return shell.Handler()
 }
 
 func withCookie(r *http.Request, c *http.Cookie) *http.Request {

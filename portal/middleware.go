@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 type requestIDKey struct{}
@@ -30,7 +30,8 @@ func withRequestID(next http.Handler) http.Handler {
 	})
 }
 
-func requestIDFrom(ctx context.Context) string {
+// RequestID is the id of the request ctx belongs to.
+func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
@@ -40,7 +41,10 @@ func requestIDFrom(ctx context.Context) string {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every answer carries. hsts is on when
+// the public base URL is https: behind a TLS-terminating proxy the request
+// itself arrives as plain HTTP, so r.TLS cannot tell.
+func securityHeaders(hsts bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
@@ -49,54 +53,55 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-		if r.TLS != nil {
+		if hsts {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// recoverer turns a panic into a 500 through the ordinary error path, so
-// the client sees a page or OperationOutcome and the log has the cause.
-func (s *Server) recoverer(c *gin.Context) {
-	defer func() {
-		if v := recover(); v != nil {
-			s.fail(c, fmt.Errorf("%w: %v", errPanic, v))
-			c.Abort()
-		}
-	}()
-	c.Next()
+// ErrPanic is a handler's panic, turned into a 500 by Recoverer.
+var ErrPanic = fmt.Errorf("panic in handler")
+
+// Recoverer turns a panic into a 500 through the face's own error adapter,
+// so the client sees a page or an OperationOutcome and the log has the cause.
+func Recoverer(fail func(*gin.Context, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				fail(c, fmt.Errorf("%w: %v", ErrPanic, v))
+				c.Abort()
+			}
+		}()
+		c.Next()
+	}
 }
 
-// observe logs one line per request and feeds the metrics. It logs the
+// Observe logs one line per request and feeds the metrics. It logs the
 // route pattern, never the raw path or query, which could carry personal data.
-func (s *Server) observe(c *gin.Context) {
-	start := time.Now()
-	c.Next()
-	route := c.FullPath()
-	if route == "" {
-		route = "unmatched"
+func Observe(log *slog.Logger, m *Metrics) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		status := c.Writer.Status()
+		elapsed := time.Since(start)
+		m.Observe(c.Request.Method, route, status, elapsed)
+		log.InfoContext(c.Request.Context(), "request",
+			"method", knownMethod(c.Request.Method), "route", routeLabel(route), "status", status,
+			"duration_ms", float64(elapsed.Microseconds())/1000,
+			"request_id", RequestID(c.Request.Context()))
 	}
-	status := c.Writer.Status()
-	elapsed := time.Since(start)
-	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
-	s.metrics.duration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
-	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
-		return
-	}
-	s.Log.InfoContext(c.Request.Context(), "request",
-		"method", c.Request.Method, "route", route, "status", status,
-		"duration_ms", float64(elapsed.Microseconds())/1000,
-		"request_id", requestIDFrom(c.Request.Context()))
 }
 
-type httpMetrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-}
-
-func newHTTPMetrics(reg *prometheus.Registry) (*httpMetrics, error) {
-	m := &httpMetrics{
+// NewMetrics registers the HTTP metrics and the Go and process collectors
+// in reg (a new registry when nil).
+func NewMetrics(reg *prometheus.Registry) (*Metrics, error) {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	m := &Metrics{
+		Registry: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "omahoito_http_requests_total", Help: "HTTP requests by method, route and status.",
 		}, []string{"method", "route", "status"}),
@@ -114,6 +119,31 @@ func newHTTPMetrics(reg *prometheus.Registry) (*httpMetrics, error) {
 	return m, nil
 }
 
-func (s *Server) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{})
+// Observe counts one request. The labels come from a closed set — the
+// standard methods, the registered route patterns, the status codes the
+// server itself chose — so no client can grow the metrics by inventing
+// methods or paths.
+func (m *Metrics) Observe(method, route string, status int, elapsed time.Duration) {
+	method, route = knownMethod(method), routeLabel(route)
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+}
+
+// knownMethod folds any method but the standard ones into "other".
+func knownMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "other"
+}
+
+// routeLabel is a registered route pattern, or "unmatched" for a path no
+// route knows.
+func routeLabel(route string) string {
+	if route == "" {
+		return "unmatched"
+	}
+	return route
 }

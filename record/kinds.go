@@ -128,6 +128,36 @@ func (s Spec) Canonical(v float64, unit string) (float64, bool) {
 	return 0, false
 }
 
+// RangeIn expresses r, a range in the canonical unit, in unit, rounded
+// inwards to the kind's precision (every value shown as allowed is), with the unit as people write it. An
+// unknown unit gives r in the canonical unit.
+func (s Spec) RangeIn(r Range, unit string) (Range, string) {
+	for _, c := range s.Conversions {
+		if c.Unit == unit {
+			return Range{Min: roundUp(c.fromCanonical(r.Min), s.Decimals), Max: roundDown(c.fromCanonical(r.Max), s.Decimals)}, c.Display
+		}
+	}
+	return r, s.UnitDisplay
+}
+
+// fromCanonical inverts Convert. Every conversion is linear (a·v + b), so
+// two points give the inverse exactly.
+func (c Conversion) fromCanonical(v float64) float64 {
+	b := c.Convert(0)
+	a := c.Convert(1) - b
+	return (v - b) / a
+}
+
+func roundDown(v float64, decimals int) float64 {
+	p := math.Pow(10, float64(decimals))
+	return math.Floor(v*p+1e-9) / p
+}
+
+func roundUp(v float64, decimals int) float64 {
+	p := math.Pow(10, float64(decimals))
+	return math.Ceil(v*p-1e-9) / p
+}
+
 // Units lists the units accepted for the kind, canonical first.
 func (s Spec) Units() []string {
 	units := []string{s.Unit}

@@ -18,21 +18,6 @@ var (
 	ErrDenied   = errors.New("access denied")
 )
 
-// FieldError names the field that broke a rule; it wraps ErrInvalid. Field
-// is a FHIR-style path (e.g. "Observation.valueQuantity.value") so both the
-// API and the pages can point at it.
-type FieldError struct {
-	Field string
-	Msg   string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
-func (e *FieldError) Unwrap() error { return ErrInvalid }
-
-func invalid(field, format string, args ...any) error {
-	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
-}
-
 // MaxNoteLength is the longest note, in characters.
 const MaxNoteLength = 1000
 
@@ -52,6 +37,10 @@ const (
 	SourceDevice SourceKind = "device" // sent by an app or device through the API
 )
 
+// SessionClient is the client named as the source of measurements sent to
+// the API with the portal's own session rather than an app's token.
+const SessionClient = "portal-session"
+
 // Source is where a measurement came from.
 type Source struct {
 	Kind   SourceKind
@@ -67,13 +56,23 @@ type Measurement struct {
 	Diastolic  float64 // blood pressure only
 	At         time.Time
 	Note       string
-	EnteredBy  string // principal who entered it: the person, or later someone on their behalf
+	EnteredBy  Actor  // who wrote this version, and on whose behalf
 	Source     Source
+	AsEntered  AsEntered // the value and unit as typed or sent, when not the canonical unit
 	Identifier string // client-supplied "system|value": the same one twice stores once
 
 	Version int       // 1 on create, +1 on every change
 	Updated time.Time // when this version was written
 	Deleted bool      // deleted versions stay in the history
+}
+
+// AsEntered keeps a value given in another unit than the canonical one
+// (glucose in mg/dL, weight in lb) exactly as it was given, so the history
+// can show it beside the converted value. Zero when the canonical unit was used.
+type AsEntered struct {
+	Value     float64
+	Diastolic float64 // blood pressure only
+	Unit      string  // UCUM code as given; empty: the canonical unit was used
 }
 
 // Input is a measurement as a person or client gives it, before conversion.
@@ -92,70 +91,81 @@ type Input struct {
 func Normalize(in Input, now time.Time) (Measurement, error) {
 	spec, ok := SpecOf(in.Kind)
 	if !ok {
-		return Measurement{}, invalid("Observation.code", "unknown measurement kind %q", in.Kind)
+		return Measurement{}, &FieldError{Field: FieldKind, Rule: RuleUnknownKind, Msg: fmt.Sprintf("unknown measurement kind %q", in.Kind)}
 	}
 	unit := in.Unit
 	if unit == "" {
 		unit = spec.Unit
 	}
 	m := Measurement{Kind: in.Kind, At: in.At.UTC(), Note: in.Note, Identifier: in.Identifier}
-	var err error
-	if m.Value, err = canonicalValue(spec, in.Value, unit, "Observation.valueQuantity", spec.Range); err != nil {
-		return Measurement{}, err
+	fail := func(err *FieldError) (Measurement, error) { err.Kind = in.Kind; return Measurement{}, err }
+	if unit != spec.Unit {
+		m.AsEntered = AsEntered{Value: in.Value, Diastolic: in.Diastolic, Unit: unit}
+	}
+	var err *FieldError
+	if m.Value, err = canonicalValue(spec, in.Value, unit, FieldValue, spec.Range); err != nil {
+		return fail(err)
 	}
 	if spec.Diastolic != nil {
 		if err := normalizeDiastolic(spec, in, unit, &m); err != nil {
-			return Measurement{}, err
+			return fail(err)
 		}
 	}
-	return m, checkCommon(m, now)
+	if err := checkCommon(m, now); err != nil {
+		return fail(err)
+	}
+	return m, nil
 }
 
-func normalizeDiastolic(spec Spec, in Input, unit string, m *Measurement) error {
-	var err error
-	if m.Diastolic, err = canonicalValue(spec, in.Diastolic, unit, "Observation.component[1].valueQuantity", *spec.Diastolic); err != nil {
+func normalizeDiastolic(spec Spec, in Input, unit string, m *Measurement) *FieldError {
+	var err *FieldError
+	if m.Diastolic, err = canonicalValue(spec, in.Diastolic, unit, FieldDiastolic, *spec.Diastolic); err != nil {
 		return err
 	}
 	if m.Value <= m.Diastolic {
-		return invalid("Observation.component[0].valueQuantity.value",
-			"systolic pressure %g must be above diastolic pressure %g", m.Value, m.Diastolic)
+		return &FieldError{Field: FieldValue, Rule: RuleSystolicAboveDiastolic, Msg: fmt.Sprintf(
+			"systolic pressure %g must be above diastolic pressure %g", m.Value, m.Diastolic)}
 	}
 	return nil
 }
 
-func canonicalValue(spec Spec, v float64, unit, field string, r Range) (float64, error) {
+// canonicalValue converts v to the canonical unit and checks the range. A
+// value out of range is reported in the unit it was given in: a reading
+// typed in mg/dL is told the range in mg/dL.
+func canonicalValue(spec Spec, v float64, unit string, field Field, r Range) (float64, *FieldError) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, invalid(field+".value", "not a number")
+		return 0, &FieldError{Field: field, Rule: RuleNotANumber, Msg: "not a number"}
 	}
 	c, ok := spec.Canonical(v, unit)
 	if !ok {
-		return 0, invalid(field+".unit", "unit %q is not accepted for %s (use %v)", unit, spec.Kind, spec.Units())
+		return 0, &FieldError{Field: FieldUnit, Rule: RuleUnit, Unit: unit,
+			Msg: fmt.Sprintf("unit %q is not accepted for %s (use %v)", unit, spec.Kind, spec.Units())}
 	}
 	if !r.Contains(c) {
-		return 0, invalid(field+".value", "%g %s is outside the plausible range %g–%g %s",
-			c, spec.UnitDisplay, r.Min, r.Max, spec.UnitDisplay)
+		given, display := spec.RangeIn(r, unit)
+		return 0, &FieldError{Field: field, Rule: RuleRange, Range: given, Unit: unit, Msg: fmt.Sprintf(
+			"%g %s is outside the plausible range %g–%g %s", v, display, given.Min, given.Max, display)}
 	}
 	return c, nil
 }
 
-func checkCommon(m Measurement, now time.Time) error {
-	if m.At.IsZero() {
-		return invalid("Observation.effectiveDateTime", "the time of the measurement is missing")
-	}
-	if m.At.Before(Earliest) {
-		return invalid("Observation.effectiveDateTime", "the time %s is before %d", m.At.Format(time.RFC3339), Earliest.Year())
-	}
-	if m.At.After(now.Add(FutureTolerance)) {
-		return invalid("Observation.effectiveDateTime", "the time %s is in the future", m.At.Format(time.RFC3339))
+func checkCommon(m Measurement, now time.Time) *FieldError {
+	switch {
+	case m.At.IsZero():
+		return &FieldError{Field: FieldTime, Rule: RuleMissing, Msg: "the time of the measurement is missing"}
+	case m.At.Before(Earliest):
+		return &FieldError{Field: FieldTime, Rule: RuleTooEarly, Msg: fmt.Sprintf("the time %s is before %d", m.At.Format(time.RFC3339), Earliest.Year())}
+	case m.At.After(now.Add(FutureTolerance)):
+		return &FieldError{Field: FieldTime, Rule: RuleFuture, Msg: fmt.Sprintf("the time %s is in the future", m.At.Format(time.RFC3339))}
 	}
 	if n := utf8.RuneCountInString(m.Note); n > MaxNoteLength {
-		return invalid("Observation.note", "the note is %d characters; at most %d are allowed", n, MaxNoteLength)
+		return &FieldError{Field: FieldNote, Rule: RuleTooLong, Msg: fmt.Sprintf("the note is %d characters; at most %d are allowed", n, MaxNoteLength)}
 	}
 	if !isText(m.Note) {
-		return invalid("Observation.note", "the note is not valid text (control characters other than line breaks and tabs are not allowed)")
+		return &FieldError{Field: FieldNote, Rule: RuleNotText, Msg: "the note is not valid text (control characters other than line breaks and tabs are not allowed)"}
 	}
 	if !isText(m.Identifier) || strings.ContainsAny(m.Identifier, "\n\t") {
-		return invalid("Observation.identifier", "the identifier is not valid text")
+		return &FieldError{Field: FieldIdentifier, Rule: RuleNotText, Msg: "the identifier is not valid text"}
 	}
 	return nil
 }

@@ -2,8 +2,8 @@ package record
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/omahoito/omahoito/auth"
@@ -27,6 +27,10 @@ type Query struct {
 	Desc     bool      // newest first
 	Limit    int       // rows wanted; the store returns at most this many
 	After    *Cursor   // continue after this row in the chosen order
+	// Scope narrows the query to what the caller may see; the Service sets
+	// it from the gate's decision, so stores count and page only that.
+	// The zero Scope matches nothing; Everything matches all.
+	Scope Scope
 }
 
 // Store is the persistence measurements need. Implementations wrap
@@ -51,33 +55,52 @@ type Store interface {
 	// CountMeasurements counts what SearchMeasurements would return without
 	// Limit and After.
 	CountMeasurements(ctx context.Context, q Query) (int, error)
+	// LatestMeasurements returns, for each kind, the newest current, not
+	// deleted measurement of personID within scope, in one query.
+	LatestMeasurements(ctx context.Context, personID string, scope Scope) ([]Measurement, error)
+}
+
+// People is what the Service reads of the person index: who a record
+// belongs to (their birth date bounds a measurement's time; their
+// demographics are the Patient resource).
+type People interface {
+	Person(ctx context.Context, id string) (auth.Person, error)
+	FindByHetu(ctx context.Context, h auth.Hetu) (auth.Person, error)
 }
 
 // Service is the one way into a person's record. Every method takes the
-// acting principal and the person whose record it is, and checks access in
-// allow before anything else: the consent decision and the access log will
-// be added there, in one place.
+// acting principal and the person whose record it is, asks Access once,
+// narrows what it loads to the decision's scope, and tells Access when the
+// data is about to leave (the access log's place).
 type Service struct {
-	Store Store
-	Now   func() time.Time
+	Store  Store
+	People People
+	Access Access // nil: OwnerOnly
+	Now    func() time.Time
 }
 
-// Action is what a principal wants to do with a record.
-type Action string
-
-// Actions on a record.
-const (
-	ActionRead  Action = "read"
-	ActionWrite Action = "write"
-)
-
-// allow decides whether who may do action on personID's record. Today only
-// the person themself may; consents will widen reads.
-func (s *Service) allow(_ context.Context, who auth.Principal, personID string, action Action) error {
-	if who.Kind == auth.KindCitizen && who.PersonID != "" && who.PersonID == personID {
-		return nil
+func (s *Service) access() Access {
+	if s.Access == nil {
+		return OwnerOnly{}
 	}
-	return fmt.Errorf("%w: %s of another person's record", ErrDenied, action)
+	return s.Access
+}
+
+// decide asks the gate; a refusal wraps ErrDenied.
+func (s *Service) decide(ctx context.Context, req Request) (Decision, error) {
+	d, err := s.access().Decide(ctx, req)
+	if err != nil {
+		if !errors.Is(err, ErrDenied) {
+			return Decision{}, err // the gate could not decide: fail closed, as an internal error
+		}
+		return Decision{}, err
+	}
+	return d, nil
+}
+
+// done tells the gate the data is about to leave; an error withholds it.
+func (s *Service) done(ctx context.Context, req Request, d Decision) error {
+	return s.access().Done(ctx, req, d)
 }
 
 // now is truncated to the microsecond that both databases keep, so what a
@@ -89,43 +112,12 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
-// Added is the result of recording one measurement.
-type Added struct {
-	Measurement Measurement
-	Created     bool // false: the identifier was known, nothing new was stored
-}
+// ErrGone is returned for a deleted measurement; it is also ErrNotFound.
+var ErrGone = fmt.Errorf("deleted: %w", ErrNotFound)
 
-// Record validates and stores measurements for personID in one all-or-nothing
-// step. An input whose Identifier is already stored is not stored again.
-func (s *Service) Record(ctx context.Context, who auth.Principal, personID string, source Source, inputs []Input) ([]Added, error) {
-	if err := s.allow(ctx, who, personID, ActionWrite); err != nil {
-		return nil, err
-	}
-	now := s.now()
-	ms := make([]Measurement, len(inputs))
-	for i, in := range inputs {
-		m, err := Normalize(in, now)
-		if err != nil {
-			return nil, &EntryError{Index: i, Err: err}
-		}
-		m.ID, m.PersonID, m.EnteredBy, m.Source = auth.NewID(), personID, EnteredBy(who), source
-		m.Version, m.Updated = 1, now
-		ms[i] = m
-	}
-	existing, err := s.Store.CreateMeasurements(ctx, ms)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Added, len(ms))
-	for i, m := range ms {
-		if old, ok := existing[i]; ok {
-			out[i] = Added{Measurement: old}
-			continue
-		}
-		out[i] = Added{Measurement: m, Created: true}
-	}
-	return out, nil
-}
+// ErrIdentifierReused is a create that repeats a stored identifier with
+// other content: the client must choose, not be handed the old reading.
+var ErrIdentifierReused = fmt.Errorf("%w: the identifier is already used by a measurement with other content", ErrConflict)
 
 // EntryError says which of several inputs broke a rule.
 type EntryError struct {
@@ -135,99 +127,6 @@ type EntryError struct {
 
 func (e *EntryError) Error() string { return fmt.Sprintf("entry %d: %v", e.Index, e.Err) }
 func (e *EntryError) Unwrap() error { return e.Err }
-
-// EnteredBy is how a Measurement names the principal who wrote a version:
-// "person:ID" for a citizen (later also a guardian), "professional:ID".
-func EnteredBy(who auth.Principal) string {
-	if who.PersonID != "" {
-		return "person:" + who.PersonID
-	}
-	return "professional:" + who.ProfessionalID
-}
-
-// EnteredByProfessional reports whether a version was written by a professional.
-func EnteredByProfessional(enteredBy string) bool {
-	return strings.HasPrefix(enteredBy, "professional:")
-}
-
-// Get returns the current version of a measurement that is not deleted.
-func (s *Service) Get(ctx context.Context, who auth.Principal, personID, id string) (Measurement, error) {
-	if err := s.allow(ctx, who, personID, ActionRead); err != nil {
-		return Measurement{}, err
-	}
-	m, err := s.Store.Measurement(ctx, personID, id)
-	if err != nil {
-		return Measurement{}, err
-	}
-	if m.Deleted {
-		return m, fmt.Errorf("measurement %s: %w", id, ErrGone)
-	}
-	return m, nil
-}
-
-// ErrGone is returned for a deleted measurement; it is also ErrNotFound.
-var ErrGone = fmt.Errorf("deleted: %w", ErrNotFound)
-
-// Update corrects a measurement; the previous version stays in the history.
-// ifVersion, when not zero, must be the current version (optimistic locking).
-func (s *Service) Update(ctx context.Context, who auth.Principal, personID, id string, in Input, ifVersion int) (Measurement, error) {
-	if err := s.allow(ctx, who, personID, ActionWrite); err != nil {
-		return Measurement{}, err
-	}
-	cur, err := s.current(ctx, personID, id, ifVersion)
-	if err != nil {
-		return Measurement{}, err
-	}
-	m, err := Normalize(in, s.now())
-	if err != nil {
-		return Measurement{}, err
-	}
-	if m.Kind != cur.Kind {
-		return Measurement{}, invalid("Observation.code", "a correction cannot change the kind of measurement from %s to %s", cur.Kind, m.Kind)
-	}
-	m.ID, m.PersonID, m.EnteredBy, m.Source = cur.ID, cur.PersonID, EnteredBy(who), cur.Source
-	if m.Identifier == "" {
-		m.Identifier = cur.Identifier
-	}
-	m.Version, m.Updated = cur.Version+1, s.now()
-	return m, s.Store.UpdateMeasurement(ctx, m)
-}
-
-// Delete hides a measurement; its versions are kept.
-func (s *Service) Delete(ctx context.Context, who auth.Principal, personID, id string, ifVersion int) (Measurement, error) {
-	if err := s.allow(ctx, who, personID, ActionWrite); err != nil {
-		return Measurement{}, err
-	}
-	cur, err := s.current(ctx, personID, id, ifVersion)
-	if err != nil {
-		return Measurement{}, err
-	}
-	cur.Deleted, cur.Version, cur.Updated, cur.EnteredBy = true, cur.Version+1, s.now(), EnteredBy(who)
-	return cur, s.Store.UpdateMeasurement(ctx, cur)
-}
-
-func (s *Service) current(ctx context.Context, personID, id string, ifVersion int) (Measurement, error) {
-	cur, err := s.Store.Measurement(ctx, personID, id)
-	if err != nil {
-		return Measurement{}, err
-	}
-	if cur.Deleted {
-		return Measurement{}, fmt.Errorf("measurement %s: %w", id, ErrGone)
-	}
-	if ifVersion != 0 && ifVersion != cur.Version {
-		return Measurement{}, fmt.Errorf("%w: version %d is not the current version %d", ErrConflict, ifVersion, cur.Version)
-	}
-	return cur, nil
-}
-
-// History lists every version of a measurement, newest first, including
-// the deletion.
-func (s *Service) History(ctx context.Context, who auth.Principal, personID, id string) ([]Measurement, error) {
-	if err := s.allow(ctx, who, personID, ActionRead); err != nil {
-		return nil, err
-	}
-	return s.Store.MeasurementHistory(ctx, personID, id)
-}
 
 // MaxPageSize caps a page of search results.
 const MaxPageSize = 1000
@@ -239,29 +138,15 @@ type Page struct {
 	Next         *Cursor // nil on the last page
 }
 
-// Search returns one page of a person's measurements.
-func (s *Service) Search(ctx context.Context, who auth.Principal, q Query) (Page, error) {
-	if err := s.allow(ctx, who, q.PersonID, ActionRead); err != nil {
-		return Page{}, err
+// kindsOf lists the distinct kinds of inputs, for the gate.
+func kindsOf(inputs []Input) []Kind {
+	var kinds []Kind
+	seen := map[Kind]bool{}
+	for _, in := range inputs {
+		if !seen[in.Kind] {
+			seen[in.Kind] = true
+			kinds = append(kinds, in.Kind)
+		}
 	}
-	if q.Limit <= 0 || q.Limit > MaxPageSize {
-		q.Limit = MaxPageSize
-	}
-	want := q.Limit
-	q.Limit++ // one more tells whether a next page exists
-	ms, err := s.Store.SearchMeasurements(ctx, q)
-	if err != nil {
-		return Page{}, err
-	}
-	total, err := s.Store.CountMeasurements(ctx, q)
-	if err != nil {
-		return Page{}, err
-	}
-	p := Page{Measurements: ms, Total: total}
-	if len(ms) > want {
-		p.Measurements = ms[:want]
-		last := ms[want-1]
-		p.Next = &Cursor{At: last.At, ID: last.ID}
-	}
-	return p, nil
+	return kinds
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/omahoito/omahoito/auth/devidp"
 	"github.com/omahoito/omahoito/auth/oidc"
 	"github.com/omahoito/omahoito/portal"
+	"github.com/omahoito/omahoito/portal/fhirapi"
+	"github.com/omahoito/omahoito/portal/web"
 	"github.com/omahoito/omahoito/record"
 	"github.com/omahoito/omahoito/store/postgres"
 	"github.com/omahoito/omahoito/store/sqlite"
@@ -78,25 +80,62 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &portal.Server{
-		Log: log, People: &auth.People{Store: store, Keys: keys}, Directory: store,
-		Sessions:      oidc.NewSessions(store.SessionStore(), strings.HasPrefix(cfg.BaseURL, "https://")),
-		DefaultRegion: cfg.DefaultRegion, Ready: store.Ping, Version: version, BaseURL: cfg.BaseURL,
-		Records: &record.Service{Store: store},
+	metrics, err := portal.NewMetrics(nil)
+	if err != nil {
+		return nil, err
+	}
+	people := &auth.People{Store: store, Keys: keys}
+	records := &record.Service{Store: store, People: people}
+	sessions := oidc.NewSessions(store.SessionStore(), strings.HasPrefix(cfg.BaseURL, "https://"))
+	sessions.Log = log
+	limits, err := portal.DefaultLimits()
+	if err != nil {
+		return nil, err
+	}
+	f := &faces{
+		pages: &web.Pages{Log: log, People: people, Records: records, Directory: store, Sessions: sessions,
+			DefaultRegion: cfg.DefaultRegion, Metrics: metrics, Limits: limits},
+		api: &fhirapi.API{Log: log, People: people, Records: records, Directory: store,
+			DefaultRegion: cfg.DefaultRegion, BaseURL: cfg.BaseURL, Version: version, Metrics: metrics, Limits: limits},
+		shell: &portal.Shell{Log: log, Sessions: sessions, Static: web.Static(), Ready: store.Ping,
+			BaseURL: cfg.BaseURL, Metrics: metrics},
 	}
 	if dev {
-		err = a.wireDevIDP(ctx, cfg, store, srv, log)
+		err = a.wireDevIDP(ctx, cfg, store, f, log)
 	} else {
-		err = a.wireIssuers(cfg, srv)
+		err = a.wireIssuers(cfg, f)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if a.handler, err = srv.Handler(); err != nil {
+	if a.handler, err = f.handler(); err != nil {
 		return nil, err
 	}
 	ok = true
 	return a, nil
+}
+
+// faces are the two HTTP faces and the shell that mounts them, filled in
+// step by step as the identity providers are wired.
+type faces struct {
+	pages *web.Pages
+	api   *fhirapi.API
+	shell *portal.Shell
+}
+
+func (f *faces) setCitizen(rp *oidc.RelyingParty)      { f.pages.Citizen = rp }
+func (f *faces) setProfessional(rp *oidc.RelyingParty) { f.pages.Professional = rp }
+
+func (f *faces) handler() (http.Handler, error) {
+	pages, err := f.pages.Handler()
+	if err != nil {
+		return nil, err
+	}
+	if f.shell.JWKS, err = oidc.JWKSHandler(f.pages.Citizen, f.pages.Professional); err != nil {
+		return nil, err
+	}
+	f.shell.Pages, f.shell.API = pages, f.api.Handler()
+	return f.shell.Handler(), nil
 }
 
 func (a *app) openStorage(ctx context.Context, cfg Config) (storage, error) {
@@ -122,7 +161,7 @@ func (a *app) openStorage(ctx context.Context, cfg Config) (storage, error) {
 
 // wireDevIDP seeds the demo directory and serves the development provider
 // from this process; the relying parties reach it over BaseURL.
-func (a *app) wireDevIDP(ctx context.Context, cfg Config, store storage, srv *portal.Server, log *slog.Logger) error {
+func (a *app) wireDevIDP(ctx context.Context, cfg Config, store storage, f *faces, log *slog.Logger) error {
 	if err := auth.SeedDirectory(ctx, store, auth.DemoDirectory()); err != nil {
 		return fmt.Errorf("seed demo directory: %w", err)
 	}
@@ -141,22 +180,26 @@ func (a *app) wireDevIDP(ctx context.Context, cfg Config, store storage, srv *po
 	if err != nil {
 		return fmt.Errorf("development identity provider: %w", err)
 	}
-	srv.DevIDP = idp.Handler()
+	f.shell.DevIDP = idp.Handler()
 	httpClient := &http.Client{Timeout: 10 * time.Second}
-	if srv.Citizen, err = oidc.NewRelyingParty(oidc.ProviderConfig{
+	citizenRP, err := oidc.NewRelyingParty(oidc.ProviderConfig{
 		Name: "citizen", Issuer: idp.CitizenIssuer(), ClientID: citizen.ID, ClientSecret: citizen.Secret,
 		RedirectURL: citizen.RedirectURIs[0], ACRValues: "http://ftn.ficora.fi/2017/loa2",
 		Claims: oidc.ClaimNames{Hetu: []string{devidp.ClaimHetu}, Region: devidp.ClaimRegion},
-	}, httpClient); err != nil {
+	}, httpClient)
+	if err != nil {
 		return err
 	}
-	if srv.Professional, err = oidc.NewRelyingParty(oidc.ProviderConfig{
+	f.setCitizen(citizenRP)
+	proRP, err := oidc.NewRelyingParty(oidc.ProviderConfig{
 		Name: "professional", Issuer: idp.ProfessionalIssuer(), ClientID: pro.ID, ClientSecret: pro.Secret,
 		RedirectURL: pro.RedirectURIs[0],
-	}, httpClient); err != nil {
+	}, httpClient)
+	if err != nil {
 		return err
 	}
-	if srv.Bearer, err = oidc.NewBearerVerifier(oidc.BearerConfig{
+	f.setProfessional(proRP)
+	if f.api.Bearer, err = oidc.NewBearerVerifier(oidc.BearerConfig{
 		Issuer: idp.CitizenIssuer(), Clients: []string{devApp.ID},
 		Claims: oidc.ClaimNames{Hetu: []string{devidp.ClaimHetu}, Region: devidp.ClaimRegion},
 	}, httpClient); err != nil {
@@ -167,7 +210,7 @@ func (a *app) wireDevIDP(ctx context.Context, cfg Config, store storage, srv *po
 	return nil
 }
 
-func (a *app) wireIssuers(cfg Config, srv *portal.Server) error {
+func (a *app) wireIssuers(cfg Config, f *faces) error {
 	httpClient := &http.Client{Timeout: 10 * time.Second}
 	citizen, err := cfg.Citizen.relyingParty("citizen", cfg.BaseURL+"/auth/citizen/callback")
 	if err != nil {
@@ -177,16 +220,20 @@ func (a *app) wireIssuers(cfg Config, srv *portal.Server) error {
 	if err != nil {
 		return err
 	}
-	if srv.Citizen, err = oidc.NewRelyingParty(citizen, httpClient); err != nil {
+	citizenRP, err := oidc.NewRelyingParty(citizen, httpClient)
+	if err != nil {
 		return err
 	}
-	if srv.Professional, err = oidc.NewRelyingParty(pro, httpClient); err != nil {
+	proRP, err := oidc.NewRelyingParty(pro, httpClient)
+	if err != nil {
 		return err
 	}
+	f.setCitizen(citizenRP)
+	f.setProfessional(proRP)
 	if _, err := cfg.Professional.bearer("professional", httpClient); err != nil {
 		return err
 	}
-	srv.Bearer, err = cfg.Citizen.bearer("citizen", httpClient)
+	f.api.Bearer, err = cfg.Citizen.bearer("citizen", httpClient)
 	return err
 }
 

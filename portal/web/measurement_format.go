@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"encoding/base64"
@@ -10,6 +10,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Helsinki must load on hosts without a zoneinfo database
 
+	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -185,12 +186,12 @@ func decodeCursor(s string) (*record.Cursor, error) {
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("%w: page cursor: %v", errBadRequest, err)
+		return nil, fmt.Errorf("%w: page cursor: %v", portal.ErrBadRequest, err)
 	}
 	at, id, ok := strings.Cut(string(raw), " ")
 	t, err := time.Parse(time.RFC3339Nano, at)
 	if !ok || err != nil || id == "" {
-		return nil, fmt.Errorf("%w: page cursor is malformed", errBadRequest)
+		return nil, fmt.Errorf("%w: page cursor is malformed", portal.ErrBadRequest)
 	}
 	return &record.Cursor{At: t, ID: id}, nil
 }

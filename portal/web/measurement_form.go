@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"crypto/rand"
@@ -165,21 +165,40 @@ func ruleError(err error, spec record.Spec, t translator) (fieldErrors, bool) {
 	if spec.Kind == record.BloodPressure {
 		value = fieldSystolic
 	}
-	switch {
-	case strings.HasSuffix(fe.Field, ".unit"):
+	switch fe.Field {
+	case record.FieldUnit:
 		return fieldErrors{fieldUnit: t.T("meas.error.unit")}, true
-	case fe.Field == "Observation.valueQuantity.value":
-		return fieldErrors{value: rangeMessage(spec.Range, spec, t)}, true
-	case fe.Field == "Observation.component[1].valueQuantity.value" && spec.Diastolic != nil:
-		return fieldErrors{fieldDiastolic: rangeMessage(*spec.Diastolic, spec, t)}, true
-	case fe.Field == "Observation.component[0].valueQuantity.value":
-		return fieldErrors{fieldSystolic: t.T("meas.error.systolic")}, true
-	case fe.Field == "Observation.effectiveDateTime":
+	case record.FieldValue:
+		if fe.Rule == record.RuleSystolicAboveDiastolic {
+			return fieldErrors{fieldSystolic: t.T("meas.error.systolic")}, true
+		}
+		return fieldErrors{value: ruleRangeMessage(fe, spec, t)}, true
+	case record.FieldDiastolic:
+		return fieldErrors{fieldDiastolic: ruleRangeMessage(fe, spec, t)}, true
+	case record.FieldTime:
+		if fe.Rule == record.RuleBeforeBirth {
+			return fieldErrors{fieldDate: t.T("meas.error.beforebirth")}, true
+		}
 		return fieldErrors{fieldDate: t.T("meas.error.future")}, true
-	case fe.Field == "Observation.note":
+	case record.FieldNote:
 		return fieldErrors{fieldNote: t.T("meas.error.note", map[string]int{"Max": record.MaxNoteLength})}, true
 	}
 	return fieldErrors{value: t.T("meas.error.invalid")}, true
+}
+
+// ruleRangeMessage says the plausible range in the unit the value was
+// typed in: a glucose reading in mg/dL is told the range in mg/dL.
+func ruleRangeMessage(fe *record.FieldError, spec record.Spec, t translator) string {
+	if fe.Rule != record.RuleRange {
+		return t.T("meas.error.invalid")
+	}
+	data := rangeData(fe.Range, spec, t)
+	for _, c := range spec.Conversions {
+		if c.Unit == fe.Unit {
+			data["Unit"] = c.Display
+		}
+	}
+	return t.T("meas.error.range", data)
 }
 
 func rangeMessage(r record.Range, spec record.Spec, t translator) string {

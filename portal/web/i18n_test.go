@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/omahoito/omahoito/portal"
 )
 
 func loadLocale(t *testing.T, lang string) map[string]string {
@@ -28,7 +30,7 @@ func loadLocale(t *testing.T, lang string) map[string]string {
 func TestTranslationsComplete(t *testing.T) {
 	fi := loadLocale(t, "fi")
 	placeholder := regexp.MustCompile(`\{\{\.[A-Za-z]+\}\}`)
-	for _, lang := range Languages {
+	for _, lang := range portal.Languages {
 		m := loadLocale(t, lang)
 		for id, text := range fi {
 			other, ok := m[id]

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/omahoito/omahoito/charts"
+	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -36,7 +37,7 @@ var bandDescriptions = map[record.Kind]string{
 }
 
 // chart draws the period's measurements (newest first) as inline SVG.
-func (s *Server) chart(ctx context.Context, spec record.Spec, ms []record.Measurement, per period, now time.Time, t translator) chartView {
+func (s *Pages) chart(ctx context.Context, spec record.Spec, ms []record.Measurement, per period, now time.Time, t translator) chartView {
 	name := kindName(spec.Kind, t)
 	unit := unitLabel(spec, t)
 	series := chartSeries(spec, ms, t)
@@ -59,7 +60,7 @@ func (s *Server) chart(ctx context.Context, spec record.Spec, ms []record.Measur
 	svg, err := charts.Render(c)
 	if err != nil {
 		s.Log.ErrorContext(ctx, "draw measurement chart", "kind", spec.Kind, "points", len(ms), "err", err,
-			"request_id", requestIDFrom(ctx))
+			"request_id", portal.RequestID(ctx))
 		return chartView{}
 	}
 	return chartView{SVG: template.HTML(svg)} // #nosec G203 -- charts.Render escapes every text it writes

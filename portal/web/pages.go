@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"net/http"
@@ -7,8 +7,6 @@ import (
 
 	"github.com/omahoito/omahoito/auth"
 )
-
-func principal(c *gin.Context) auth.Principal { return auth.PrincipalFrom(c.Request.Context()) }
 
 type homePage struct {
 	layout
@@ -24,7 +22,7 @@ type proHome struct {
 }
 
 // home greets whoever is logged in, or offers the two logins.
-func (s *Server) home(c *gin.Context) error {
+func (s *Pages) home(c *gin.Context) error {
 	page := homePage{layout: s.layout(c, "home.title")}
 	who := principal(c)
 	var err error
@@ -41,9 +39,9 @@ func (s *Server) home(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) citizenHome(c *gin.Context, who auth.Principal) (*citizenHome, error) {
+func (s *Pages) citizenHome(c *gin.Context, who auth.Principal) (*citizenHome, error) {
 	ctx := c.Request.Context()
-	person, err := s.People.Person(ctx, who.PersonID)
+	person, err := s.Records.Patient(ctx, who, who.PersonID)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +52,7 @@ func (s *Server) citizenHome(c *gin.Context, who auth.Principal) (*citizenHome, 
 	return &citizenHome{Name: fullName(person.GivenName, person.FamilyName), Registrar: region.RegistrarName}, nil
 }
 
-func (s *Server) proHome(c *gin.Context, who auth.Principal) (*proHome, error) {
+func (s *Pages) proHome(c *gin.Context, who auth.Principal) (*proHome, error) {
 	ctx := c.Request.Context()
 	pro, err := s.Directory.Professional(ctx, who.ProfessionalID)
 	if err != nil {

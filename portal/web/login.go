@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/auth/oidc"
+	"github.com/omahoito/omahoito/portal"
 )
 
 // Session keys of the two login flows; one of each may be under way.
@@ -21,43 +22,45 @@ var errUnknownProfessional = errors.New("login name not in the directory")
 
 // beginLogin starts an authorization-code flow (state, nonce, PKCE) and
 // sends the browser to the identity provider.
-func (s *Server) beginLogin(rp *oidc.RelyingParty, flowName string) func(*gin.Context) error {
+func (s *Pages) beginLogin(rp *oidc.RelyingParty, flowName string) func(*gin.Context) error {
 	return func(c *gin.Context) error {
 		ctx := c.Request.Context()
 		flow, authURL, err := rp.Begin(ctx)
 		if err != nil {
 			return fmt.Errorf("begin %s login: %w", flowName, err)
 		}
-		s.Sessions.SaveFlow(ctx, flowName, flow)
+		if err := s.Sessions.SaveFlow(ctx, flowName, flow); err != nil {
+			return fmt.Errorf("begin %s login: %w", flowName, err)
+		}
 		c.Redirect(http.StatusFound, authURL)
 		return nil
 	}
 }
 
 // finishLogin checks the callback against the flow this browser started.
-func (s *Server) finishLogin(c *gin.Context, rp *oidc.RelyingParty, flowName, retry string) (oidc.Identity, error) {
+func (s *Pages) finishLogin(c *gin.Context, rp *oidc.RelyingParty, flowName, retry string) (oidc.Identity, error) {
 	ctx := c.Request.Context()
 	flow, ok := s.Sessions.TakeFlow(ctx, flowName)
 	if !ok {
-		return oidc.Identity{}, &userError{status: http.StatusBadRequest, msgID: "error.login.expired", retry: retry,
-			err: fmt.Errorf("%s callback without a login under way: %w", flowName, oidc.ErrState)}
+		return oidc.Identity{}, &portal.UserError{Status: http.StatusBadRequest, MsgID: "error.login.expired", Retry: retry,
+			Err: fmt.Errorf("%s callback without a login under way: %w", flowName, oidc.ErrState)}
 	}
 	id, err := rp.Complete(ctx, flow, c.Request.URL.Query())
 	if err != nil {
-		status, msgID, _ := classify(err)
-		return oidc.Identity{}, &userError{status: status, msgID: msgID, retry: retry, err: err}
+		status, msgID, _ := portal.Classify(err)
+		return oidc.Identity{}, &portal.UserError{Status: status, MsgID: msgID, Retry: retry, Err: err}
 	}
 	return id, nil
 }
 
-func (s *Server) citizenCallback(c *gin.Context) error {
+func (s *Pages) citizenCallback(c *gin.Context) error {
 	id, err := s.finishLogin(c, s.Citizen, citizenFlow, "/login")
 	if err != nil {
 		return err
 	}
 	hetu, err := auth.ParseHetu(id.Hetu)
 	if err != nil {
-		return &userError{status: http.StatusUnauthorized, msgID: "error.login.hetu", retry: "/login", err: err}
+		return &portal.UserError{Status: http.StatusUnauthorized, MsgID: "error.login.hetu", Retry: "/login", Err: err}
 	}
 	region := id.Region
 	if region == "" {
@@ -75,12 +78,12 @@ func (s *Server) citizenCallback(c *gin.Context) error {
 		return err
 	}
 	s.Log.InfoContext(ctx, "citizen logged in", "person_id", person.ID, "registered", registered,
-		"acr", id.ACR, "request_id", requestIDFrom(ctx))
+		"acr", id.ACR, "request_id", portal.RequestID(ctx))
 	c.Redirect(http.StatusSeeOther, "/")
 	return nil
 }
 
-func (s *Server) professionalCallback(c *gin.Context) error {
+func (s *Pages) professionalCallback(c *gin.Context) error {
 	id, err := s.finishLogin(c, s.Professional, professionalFlow, "/pro/login")
 	if err != nil {
 		return err
@@ -88,8 +91,8 @@ func (s *Server) professionalCallback(c *gin.Context) error {
 	ctx := c.Request.Context()
 	pro, err := s.Directory.ProfessionalByUsername(ctx, id.Username)
 	if errors.Is(err, auth.ErrNotFound) || id.Username == "" {
-		return &userError{status: http.StatusForbidden, msgID: "error.login.unknownpro", retry: "/pro/login",
-			err: errUnknownProfessional}
+		return &portal.UserError{Status: http.StatusForbidden, MsgID: "error.login.unknownpro", Retry: "/pro/login",
+			Err: errUnknownProfessional}
 	}
 	if err != nil {
 		return err
@@ -103,13 +106,13 @@ func (s *Server) professionalCallback(c *gin.Context) error {
 		return err
 	}
 	s.Log.InfoContext(ctx, "professional logged in", "professional_id", pro.ID, "role", pro.Role,
-		"request_id", requestIDFrom(ctx))
+		"request_id", portal.RequestID(ctx))
 	c.Redirect(http.StatusSeeOther, "/")
 	return nil
 }
 
 // logout ends the session; it is a POST, so cross-origin protection covers it.
-func (s *Server) logout(c *gin.Context) error {
+func (s *Pages) logout(c *gin.Context) error {
 	if err := s.Sessions.SignOut(c.Request.Context()); err != nil {
 		return err
 	}

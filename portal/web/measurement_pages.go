@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"errors"
@@ -11,13 +11,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/record"
 )
 
 // measurementPages registers the citizen's home-measurement pages. Every
 // read and write goes through record.Service with the logged-in citizen
 // as both the actor and the owner of the record.
-func (s *Server) measurementPages(r *gin.Engine) {
+func (s *Pages) measurementPages(r *gin.Engine) {
 	g := r.Group("/measurements")
 	g.GET("", s.citizenPage(s.measurementsOverview))
 	g.GET("/new", s.citizenPage(s.newMeasurement))
@@ -30,16 +31,14 @@ func (s *Server) measurementPages(r *gin.Engine) {
 	g.GET("/m/:id/history", s.citizenPage(s.measurementHistory))
 }
 
-// citizenPage lets only a logged-in citizen through to h, and gives
-// record's errors the page a person should see.
-func (s *Server) citizenPage(h func(*gin.Context, auth.Principal) error) gin.HandlerFunc {
+// citizenPage serves a page of the logged-in person's own record. It asks
+// a visitor who is not logged in to log in; whether the caller may see the
+// record is the service's to decide (one gate), never the page's.
+func (s *Pages) citizenPage(h func(*gin.Context, auth.Principal) error) gin.HandlerFunc {
 	return s.page(func(c *gin.Context) error {
 		who := principal(c)
-		switch {
-		case who.IsZero():
-			return &userError{status: http.StatusUnauthorized, msgID: "error.unauthorized", retry: "/login", err: errUnauthorized}
-		case who.Kind != auth.KindCitizen || who.PersonID == "":
-			return fmt.Errorf("%w: home measurements are the citizen's own", errForbidden)
+		if who.IsZero() {
+			return &portal.UserError{Status: http.StatusUnauthorized, MsgID: "error.unauthorized", Retry: "/login", Err: portal.ErrUnauthorized}
 		}
 		return measurementError(h(c, who))
 	})
@@ -47,7 +46,7 @@ func (s *Server) citizenPage(h func(*gin.Context, auth.Principal) error) gin.Han
 
 // measurementError maps record's sentinels to the page a person sees.
 func measurementError(err error) error {
-	var ue *userError
+	var ue *portal.UserError
 	if err == nil || errors.As(err, &ue) {
 		return err
 	}
@@ -64,13 +63,13 @@ func measurementError(err error) error {
 	}
 	for _, k := range kinds {
 		if errors.Is(err, k.target) {
-			return &userError{status: k.status, msgID: k.msgID, err: err}
+			return &portal.UserError{Status: k.status, MsgID: k.msgID, Err: err}
 		}
 	}
 	return err
 }
 
-var errUnknownKind = fmt.Errorf("%w: unknown measurement kind", errNoRoute)
+var errUnknownKind = fmt.Errorf("%w: unknown measurement kind", portal.ErrNoRoute)
 
 func specOf(kind string) (record.Spec, error) {
 	spec, ok := record.SpecOf(record.Kind(kind))
@@ -96,19 +95,20 @@ type overviewPage struct {
 }
 
 // measurementsOverview shows each kind's latest value and offers a new one.
-func (s *Server) measurementsOverview(c *gin.Context, who auth.Principal) error {
+func (s *Pages) measurementsOverview(c *gin.Context, who auth.Principal) error {
 	page := overviewPage{layout: s.layout(c, "meas.overview.title")}
+	latest, err := s.Records.Latest(c.Request.Context(), who, who.PersonID)
+	if err != nil {
+		return err
+	}
+	byKind := map[record.Kind]record.Measurement{}
+	for _, m := range latest {
+		byKind[m.Kind] = m
+	}
 	for _, spec := range record.Specs() {
-		p, err := s.Records.Search(c.Request.Context(), who, record.Query{
-			PersonID: who.PersonID, Kinds: []record.Kind{spec.Kind}, Desc: true, Limit: 1,
-		})
-		if err != nil {
-			return err
-		}
 		name := kindName(spec.Kind, page.translator)
 		row := overviewRow{Name: name, Href: kindHref(spec.Kind), Latest: page.T("meas.overview.none")}
-		if len(p.Measurements) > 0 {
-			m := p.Measurements[0]
+		if m, ok := byKind[spec.Kind]; ok {
 			at := formatTime(m.At, page.lang)
 			row.Latest, row.At = valueWithUnit(m, spec, page.translator), &at
 		}
@@ -119,11 +119,11 @@ func (s *Server) measurementsOverview(c *gin.Context, who auth.Principal) error 
 	return nil
 }
 
-func (s *Server) newMeasurement(c *gin.Context, _ auth.Principal) error {
+func (s *Pages) newMeasurement(c *gin.Context, _ auth.Principal) error {
 	if c.Query("kind") == "" {
 		// The language links lead here without the kind: choose it again,
 		// on the overview, in the language just chosen.
-		chooseLanguage(c.Writer, c.Request)
+		portal.Lang(c.Request.Context())
 		c.Redirect(http.StatusSeeOther, "/measurements")
 		return nil
 	}
@@ -135,7 +135,7 @@ func (s *Server) newMeasurement(c *gin.Context, _ auth.Principal) error {
 	return nil
 }
 
-func (s *Server) renderNewForm(c *gin.Context, status int, spec record.Spec, v formValues, errs fieldErrors, problem string) {
+func (s *Pages) renderNewForm(c *gin.Context, status int, spec record.Spec, v formValues, errs fieldErrors, problem string) {
 	l := s.layout(c, "meas.new.title")
 	page := measurementForm(l, spec, v, errs)
 	page.Title = l.T("meas.new.heading", map[string]string{"Kind": kindName(spec.Kind, l.translator)})
@@ -154,12 +154,12 @@ func (s *Server) renderNewForm(c *gin.Context, status int, spec record.Spec, v f
 // whose token is already stored with other values (the back button, new
 // values typed over the old) is not a repeat: the form comes back with
 // those values, a fresh token and a message, so nothing is lost silently.
-func (s *Server) addMeasurement(c *gin.Context, who auth.Principal) error {
+func (s *Pages) addMeasurement(c *gin.Context, who auth.Principal) error {
 	spec, err := specOf(c.PostForm("kind"))
 	if err != nil {
 		return err
 	}
-	t := newTranslator(s.i18n, chooseLanguage(c.Writer, c.Request))
+	t := newTranslator(s.i18n, portal.Lang(c.Request.Context()))
 	v := postedValues(c)
 	in, errs := v.input(spec, t)
 	if len(errs) == 0 {
@@ -190,17 +190,17 @@ func sameReading(stored record.Measurement, in record.Input) bool {
 		m.At.Equal(stored.At) && m.Note == stored.Note
 }
 
-func (s *Server) editMeasurement(c *gin.Context, who auth.Principal) error {
+func (s *Pages) editMeasurement(c *gin.Context, who auth.Principal) error {
 	m, spec, err := s.ownMeasurement(c, who)
 	if err != nil {
 		return err
 	}
-	s.renderEditForm(c, http.StatusOK, m, spec, valuesOf(m, chooseLanguage(c.Writer, c.Request)), nil, "")
+	s.renderEditForm(c, http.StatusOK, m, spec, valuesOf(m, portal.Lang(c.Request.Context())), nil, "")
 	return nil
 }
 
 // ownMeasurement loads the citizen's current measurement named in the path.
-func (s *Server) ownMeasurement(c *gin.Context, who auth.Principal) (record.Measurement, record.Spec, error) {
+func (s *Pages) ownMeasurement(c *gin.Context, who auth.Principal) (record.Measurement, record.Spec, error) {
 	m, err := s.Records.Get(c.Request.Context(), who, who.PersonID, c.Param("id"))
 	if err != nil {
 		return m, record.Spec{}, err
@@ -209,7 +209,7 @@ func (s *Server) ownMeasurement(c *gin.Context, who auth.Principal) (record.Meas
 	return m, spec, err
 }
 
-func (s *Server) renderEditForm(c *gin.Context, status int, m record.Measurement, spec record.Spec, v formValues, errs fieldErrors, problem string) {
+func (s *Pages) renderEditForm(c *gin.Context, status int, m record.Measurement, spec record.Spec, v formValues, errs fieldErrors, problem string) {
 	l := s.layout(c, "meas.edit.title")
 	page := measurementForm(l, spec, v, errs)
 	page.Title = l.T("meas.edit.heading", map[string]string{"Kind": kindName(spec.Kind, l.translator)})
@@ -224,16 +224,16 @@ func (s *Server) renderEditForm(c *gin.Context, status int, m record.Measurement
 // updateMeasurement stores a correction as a new version. A change made
 // elsewhere since the form was loaded wins: the form shows it and asks
 // for the correction again.
-func (s *Server) updateMeasurement(c *gin.Context, who auth.Principal) error {
+func (s *Pages) updateMeasurement(c *gin.Context, who auth.Principal) error {
 	m, spec, err := s.ownMeasurement(c, who)
 	if err != nil {
 		return err
 	}
 	version, err := strconv.Atoi(c.PostForm("version"))
 	if err != nil || version < 1 {
-		return fmt.Errorf("%w: version %q", errBadRequest, c.PostForm("version"))
+		return fmt.Errorf("%w: version %q", portal.ErrBadRequest, c.PostForm("version"))
 	}
-	t := newTranslator(s.i18n, chooseLanguage(c.Writer, c.Request))
+	t := newTranslator(s.i18n, portal.Lang(c.Request.Context()))
 	v := postedValues(c)
 	v.Token = ""
 	in, errs := v.input(spec, t)
@@ -261,12 +261,12 @@ func (s *Server) updateMeasurement(c *gin.Context, who auth.Principal) error {
 // citizen (a double click on the button), the correction is done.
 // Otherwise the change made elsewhere wins: the form shows it and asks
 // for the correction again.
-func (s *Server) conflictingUpdate(c *gin.Context, who auth.Principal, id string, in record.Input, version int, spec record.Spec, t translator) error {
+func (s *Pages) conflictingUpdate(c *gin.Context, who auth.Principal, id string, in record.Input, version int, spec record.Spec, t translator) error {
 	cur, err := s.Records.Get(c.Request.Context(), who, who.PersonID, id)
 	if err != nil {
 		return err
 	}
-	if cur.Version > version && cur.EnteredBy == record.EnteredBy(who) && sameReading(cur, in) {
+	if cur.Version > version && cur.EnteredBy.Is(who) && sameReading(cur, in) {
 		c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?updated=1")
 		return nil
 	}
@@ -282,7 +282,7 @@ type deletePage struct {
 	CancelHref string
 }
 
-func (s *Server) confirmDelete(c *gin.Context, who auth.Principal) error {
+func (s *Pages) confirmDelete(c *gin.Context, who auth.Principal) error {
 	m, spec, err := s.ownMeasurement(c, who)
 	if err != nil {
 		return err
@@ -297,10 +297,10 @@ func (s *Server) confirmDelete(c *gin.Context, who auth.Principal) error {
 	return nil
 }
 
-func (s *Server) deleteMeasurement(c *gin.Context, who auth.Principal) error {
+func (s *Pages) deleteMeasurement(c *gin.Context, who auth.Principal) error {
 	version, err := strconv.Atoi(c.PostForm("version"))
 	if err != nil || version < 1 {
-		return fmt.Errorf("%w: version %q", errBadRequest, c.PostForm("version"))
+		return fmt.Errorf("%w: version %q", portal.ErrBadRequest, c.PostForm("version"))
 	}
 	m, err := s.Records.Delete(c.Request.Context(), who, who.PersonID, c.Param("id"), version)
 	if errors.Is(err, record.ErrGone) {
@@ -341,7 +341,7 @@ type historyPage struct {
 
 // measurementHistory lists every version of a measurement, newest first,
 // so the citizen sees what they changed and what they deleted.
-func (s *Server) measurementHistory(c *gin.Context, who auth.Principal) error {
+func (s *Pages) measurementHistory(c *gin.Context, who auth.Principal) error {
 	versions, err := s.Records.History(c.Request.Context(), who, who.PersonID, c.Param("id"))
 	if err != nil {
 		return err
@@ -375,9 +375,9 @@ func (s *Server) measurementHistory(c *gin.Context, who auth.Principal) error {
 // enteredByText names who wrote a version, as the citizen reads it.
 func enteredByText(m record.Measurement, who auth.Principal, t translator) string {
 	switch {
-	case m.EnteredBy == record.EnteredBy(who):
+	case m.EnteredBy.Is(who):
 		return t.T("meas.enteredby.you")
-	case record.EnteredByProfessional(m.EnteredBy):
+	case m.EnteredBy.Kind == record.ActorProfessional:
 		return t.T("meas.enteredby.professional")
 	}
 	return t.T("meas.enteredby.other")
@@ -389,7 +389,7 @@ func sourceText(src record.Source, t translator) string {
 	switch {
 	case src.Kind == record.SourceManual:
 		return t.T("meas.source.manual")
-	case src.Client == "" || src.Client == sessionClient:
+	case src.Client == "" || src.Client == record.SessionClient:
 		return t.T("meas.source.app", map[string]string{"Client": t.T("meas.source.portalapi")})
 	}
 	return t.T("meas.source.app", map[string]string{"Client": src.Client})

@@ -1,4 +1,4 @@
-package portal
+package web
 
 import (
 	"os"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -186,7 +187,7 @@ func TestMeasurementMessagesExist(t *testing.T) {
 	for _, key := range []string{"added", "updated", "deleted"} {
 		ids["meas.notice."+key] = true
 	}
-	for _, lang := range Languages {
+	for _, lang := range portal.Languages {
 		tr := newTranslator(mustBundle(t), lang)
 		for _, spec := range record.Specs() {
 			if name := kindName(spec.Kind, tr); name == "" || regexp.MustCompile(`^MEAS\.`).MatchString(name) {

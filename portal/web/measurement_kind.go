@@ -1,7 +1,6 @@
-package portal
+package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"time"
@@ -155,7 +154,7 @@ type kindPage struct {
 
 // kindPage shows one kind: a chart of the chosen period and the table of
 // its measurements, newest first.
-func (s *Server) kindPage(c *gin.Context, who auth.Principal) error {
+func (s *Pages) kindPage(c *gin.Context, who auth.Principal) error {
 	spec, err := specOf(c.Param("kind"))
 	if err != nil {
 		return err
@@ -167,10 +166,13 @@ func (s *Server) kindPage(c *gin.Context, who auth.Principal) error {
 	now := time.Now()
 	page := kindPage{layout: s.layout(c, "meas.overview.title")}
 	per, filterErr := choosePeriod(c, now, page.translator)
-	ms, total, err := s.loadPeriod(c.Request.Context(), who, per.query(who.PersonID, spec.Kind))
+	b, err := s.Records.Browse(c.Request.Context(), who, record.BrowseQuery{
+		Query: per.query(who.PersonID, spec.Kind), Chart: maxChartPoint, TableRows: tableRows, TableAfter: after,
+	})
 	if err != nil {
 		return err
 	}
+	ms, total := b.Chart, b.Total
 	name := kindName(spec.Kind, page.translator)
 	page.Title, page.Heading = name, name
 	page.Notice = notice(c.Query, page.translator)
@@ -182,58 +184,24 @@ func (s *Server) kindPage(c *gin.Context, who auth.Principal) error {
 	page.Chart = s.chart(c.Request.Context(), spec, ms, per, now, page.translator)
 	page.Caption = page.T("meas.table.caption", map[string]string{"Kind": name, "Period": per.Label, "Count": countText(total, page.translator)})
 	page.Columns = valueColumns(spec, page.translator)
-	if err := s.tablePage(c, who, spec, per, ms, after, &page); err != nil {
-		return err
-	}
+	s.tablePage(spec, per, b, after != nil, &page)
 	s.render(c, http.StatusOK, "measurement_kind", page)
 	return nil
 }
 
-// loadPeriod loads the period's measurements newest first, page by page,
-// up to maxChartPoint of them, and how many there are in all.
-func (s *Server) loadPeriod(ctx context.Context, who auth.Principal, q record.Query) ([]record.Measurement, int, error) {
-	q.Limit = record.MaxPageSize
-	var ms []record.Measurement
-	for {
-		p, err := s.Records.Search(ctx, who, q)
-		if err != nil {
-			return nil, 0, err
-		}
-		ms = append(ms, p.Measurements...)
-		if p.Next == nil || len(ms) >= maxChartPoint {
-			return ms, p.Total, nil
-		}
-		q.After = p.Next
-	}
-}
-
-// tablePage fills the table: the newest rows from what the chart loaded,
-// or, on a later page, the rows after the cursor.
-func (s *Server) tablePage(c *gin.Context, who auth.Principal, spec record.Spec, per period, ms []record.Measurement, after *record.Cursor, page *kindPage) error {
-	rows, next := ms, (*record.Cursor)(nil)
-	if after != nil {
-		q := per.query(who.PersonID, spec.Kind)
-		q.Limit, q.After = tableRows, after
-		p, err := s.Records.Search(c.Request.Context(), who, q)
-		if err != nil {
-			return err
-		}
-		rows, next = p.Measurements, p.Next
+// tablePage fills the table from what Browse loaded, with links on.
+func (s *Pages) tablePage(spec record.Spec, per period, b record.Browsed, paged bool, page *kindPage) {
+	if paged {
 		page.FirstHref = withQuery(kindHref(spec.Kind), per.params())
-	} else if len(rows) > tableRows {
-		rows = rows[:tableRows]
-		last := rows[len(rows)-1]
-		next = &record.Cursor{At: last.At, ID: last.ID}
 	}
-	for _, m := range rows {
+	for _, m := range b.Table {
 		page.Rows = append(page.Rows, rowOf(m, spec, page.lang))
 	}
-	if next != nil {
+	if b.TableNext != nil {
 		q := per.params()
-		q.Set("after", encodeCursor(next))
+		q.Set("after", encodeCursor(b.TableNext))
 		page.NextHref = withQuery(kindHref(spec.Kind), q)
 	}
-	return nil
 }
 
 func rangeLinks(kind record.Kind, per period, t translator) []rangeLink {

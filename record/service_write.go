@@ -1,0 +1,148 @@
+package record
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/omahoito/omahoito/auth"
+)
+
+// Added is the result of recording one measurement.
+type Added struct {
+	Measurement Measurement
+	Created     bool // false: the identifier was known, nothing new was stored
+}
+
+// Record validates and stores measurements for personID in one all-or-nothing
+// step. An input whose Identifier is already stored with the same content
+// is not stored again (Created false); with other content it is refused
+// with ErrIdentifierReused, naming the entry.
+func (s *Service) Record(ctx context.Context, who auth.Principal, personID string, source Source, inputs []Input) ([]Added, error) {
+	if _, err := s.decide(ctx, Request{Who: who, PersonID: personID, Action: ActionWrite, Class: ClassMeasurements, Kinds: kindsOf(inputs)}); err != nil {
+		return nil, err
+	}
+	born, err := s.birthDate(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	ms := make([]Measurement, len(inputs))
+	for i, in := range inputs {
+		m, err := s.normalize(in, now, born)
+		if err != nil {
+			return nil, &EntryError{Index: i, Err: err}
+		}
+		m.ID, m.PersonID, m.EnteredBy, m.Source = auth.NewID(), personID, ActorOf(who), source
+		m.Version, m.Updated = 1, now
+		ms[i] = m
+	}
+	existing, err := s.Store.CreateMeasurements(ctx, ms)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Added, len(ms))
+	for i, m := range ms {
+		old, ok := existing[i]
+		switch {
+		case !ok:
+			out[i] = Added{Measurement: m, Created: true}
+		case !old.Deleted && !SameReading(old, m):
+			return nil, &EntryError{Index: i, Err: ErrIdentifierReused}
+		default:
+			out[i] = Added{Measurement: old}
+		}
+	}
+	return out, nil
+}
+
+// SameReading reports whether two measurements say the same thing: kind,
+// values in canonical units, time and note. 80 kg and 80000 g are the same.
+func SameReading(a, b Measurement) bool {
+	return a.Kind == b.Kind && a.Value == b.Value && a.Diastolic == b.Diastolic &&
+		a.At.Equal(b.At) && a.Note == b.Note
+}
+
+// normalize applies the kind's rules and the person's birth date: a home
+// measurement cannot be older than the person.
+func (s *Service) normalize(in Input, now, born time.Time) (Measurement, error) {
+	m, err := Normalize(in, now)
+	if err != nil {
+		return m, err
+	}
+	if !born.IsZero() && m.At.Before(born) {
+		return Measurement{}, &FieldError{Field: FieldTime, Msg: fmt.Sprintf(
+			"the time %s is before the person's birth", m.At.Format(time.DateOnly)), Rule: RuleBeforeBirth}
+	}
+	return m, nil
+}
+
+// birthDate is the record owner's birth date; zero when the Service has no
+// person index (unit tests of the rules alone).
+func (s *Service) birthDate(ctx context.Context, personID string) (time.Time, error) {
+	if s.People == nil {
+		return time.Time{}, nil
+	}
+	p, err := s.People.Person(ctx, personID)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("record owner: %w", err)
+	}
+	return p.BirthDate, nil
+}
+
+// Update corrects a measurement; the previous version stays in the history.
+// ifVersion, when not zero, must be the current version (optimistic locking).
+func (s *Service) Update(ctx context.Context, who auth.Principal, personID, id string, in Input, ifVersion int) (Measurement, error) {
+	if _, err := s.decide(ctx, Request{Who: who, PersonID: personID, Action: ActionWrite, Class: ClassMeasurements, ID: id, Kinds: []Kind{in.Kind}}); err != nil {
+		return Measurement{}, err
+	}
+	cur, err := s.current(ctx, personID, id, ifVersion)
+	if err != nil {
+		return Measurement{}, err
+	}
+	born, err := s.birthDate(ctx, personID)
+	if err != nil {
+		return Measurement{}, err
+	}
+	m, err := s.normalize(in, s.now(), born)
+	if err != nil {
+		return Measurement{}, err
+	}
+	if m.Kind != cur.Kind {
+		return Measurement{}, &FieldError{Field: FieldKind, Rule: RuleKindChange,
+			Msg: fmt.Sprintf("a correction cannot change the kind of measurement from %s to %s", cur.Kind, m.Kind)}
+	}
+	m.ID, m.PersonID, m.EnteredBy, m.Source = cur.ID, cur.PersonID, ActorOf(who), cur.Source
+	if m.Identifier == "" {
+		m.Identifier = cur.Identifier
+	}
+	m.Version, m.Updated = cur.Version+1, s.now()
+	return m, s.Store.UpdateMeasurement(ctx, m)
+}
+
+// Delete hides a measurement; its versions are kept.
+func (s *Service) Delete(ctx context.Context, who auth.Principal, personID, id string, ifVersion int) (Measurement, error) {
+	if _, err := s.decide(ctx, Request{Who: who, PersonID: personID, Action: ActionWrite, Class: ClassMeasurements, ID: id}); err != nil {
+		return Measurement{}, err
+	}
+	cur, err := s.current(ctx, personID, id, ifVersion)
+	if err != nil {
+		return Measurement{}, err
+	}
+	cur.Deleted, cur.Version, cur.Updated, cur.EnteredBy = true, cur.Version+1, s.now(), ActorOf(who)
+	return cur, s.Store.UpdateMeasurement(ctx, cur)
+}
+
+func (s *Service) current(ctx context.Context, personID, id string, ifVersion int) (Measurement, error) {
+	cur, err := s.Store.Measurement(ctx, personID, id)
+	if err != nil {
+		return Measurement{}, err
+	}
+	if cur.Deleted {
+		return Measurement{}, fmt.Errorf("measurement %s: %w", id, ErrGone)
+	}
+	if ifVersion != 0 && ifVersion != cur.Version {
+		return Measurement{}, fmt.Errorf("%w: version %d is not the current version %d", ErrConflict, ifVersion, cur.Version)
+	}
+	return cur, nil
+}
