@@ -88,7 +88,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	records := &record.Service{Store: store, People: people}
 	sessions := oidc.NewSessions(store.SessionStore(), strings.HasPrefix(cfg.BaseURL, "https://"))
 	sessions.Log = log
-	limits, err := portal.DefaultLimits()
+	limits, err := cfg.limits()
 	if err != nil {
 		return nil, err
 	}
@@ -235,6 +235,18 @@ func (a *app) wireIssuers(cfg Config, f *faces) error {
 	}
 	f.api.Bearer, err = cfg.Citizen.bearer("citizen", httpClient)
 	return err
+}
+
+// limits are the portal's rate limits: the defaults, or none when the
+// configuration turns them off.
+func (cfg Config) limits() (portal.Limits, error) {
+	switch cfg.RateLimits {
+	case "", "on":
+		return portal.DefaultLimits()
+	case "off":
+		return portal.Limits{}, nil
+	}
+	return portal.Limits{}, fmt.Errorf("%w: rate_limits is %q; use \"on\" or \"off\"", errConfig, cfg.RateLimits)
 }
 
 func randomSecret() string {

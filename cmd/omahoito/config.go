@@ -38,6 +38,9 @@ type Config struct {
 	// DatabasePoolSize is the most PostgreSQL connections; 0: the URL's
 	// pool_max_conns, else postgres.DefaultPoolSize (4 per core, at least 4).
 	DatabasePoolSize int `json:"database_pool_size"`
+	// RateLimits is "on" (default) or "off". Off is for load tests from
+	// one machine, where every client shares one address; never in production.
+	RateLimits string `json:"rate_limits"`
 	// Development lets the development identity provider serve a base URL
 	// that is not on this machine (a shared test server). Never in production.
 	Development bool `json:"development"`

@@ -51,10 +51,14 @@ func (s *syncBuffer) String() string {
 // PostgreSQL when OMAHOITO_TEST_DATABASE_URL is set (required in CI).
 var databases = []string{"sqlite", "postgres"}
 
-// MustStartApp starts the service on the named database.
-func MustStartApp(tb testing.TB, database string) *testApp {
+// MustStartApp starts the service on the named database; opts change the
+// configuration first.
+func MustStartApp(tb testing.TB, database string, opts ...func(*Config)) *testApp {
 	tb.Helper()
 	cfg := Config{DataDir: tb.TempDir()}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	if database == "postgres" {
 		cfg.DatabaseURL = pgtest.SchemaURL(tb)
 	}
@@ -72,6 +76,9 @@ func MustStartApp(tb testing.TB, database string) *testApp {
 	srv.Config.Handler = a.handler
 	return &testApp{URL: srv.URL, log: logs, store: a.store, devKey: a.devKey}
 }
+
+// withoutRateLimits is for load tests: every client shares 127.0.0.1.
+func withoutRateLimits(c *Config) { c.RateLimits = "off" }
 
 // browser is an HTTP client with a cookie jar, like a person's browser.
 func browser(tb testing.TB) *http.Client {

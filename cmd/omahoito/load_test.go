@@ -33,7 +33,7 @@ func TestUnderLoad(t *testing.T) {
 	for _, db := range databases {
 		// Not parallel: two loads at once would measure each other.
 		t.Run(db, func(t *testing.T) {
-			a := MustStartApp(t, db)
+			a := MustStartApp(t, db, withoutRateLimits)
 			run := cfg
 			run.BaseURL = a.URL
 			if db == "sqlite" {
@@ -56,7 +56,7 @@ func TestUnderLoad(t *testing.T) {
 
 // The driver stops by itself at its request cap, long before its duration.
 func TestLoadDriverStopsAtItsRequestCap(t *testing.T) {
-	a := MustStartApp(t, "sqlite")
+	a := MustStartApp(t, "sqlite", withoutRateLimits)
 	start := time.Now()
 	rep, err := loadtest.Run(t.Context(), loadtest.Config{BaseURL: a.URL, Citizens: 4, Duration: time.Minute, MaxRequests: 40})
 	if err != nil {
@@ -76,7 +76,7 @@ func TestLoadDriverStopsAtItsRequestCap(t *testing.T) {
 // never forwarded, and alters what a read returns. The driver must count
 // each lie.
 func TestLoadDriverCatchesLiesAndLosses(t *testing.T) {
-	a := MustStartApp(t, "sqlite")
+	a := MustStartApp(t, "sqlite", withoutRateLimits)
 	liar := newLyingProxy(t, a.URL)
 	rep, err := loadtest.Run(t.Context(), loadtest.Config{BaseURL: liar.URL, Citizens: 3, Duration: time.Second})
 	logReport(t, rep)
