@@ -140,7 +140,7 @@ func (f *faces) handler() (http.Handler, error) {
 
 func (a *app) openStorage(ctx context.Context, cfg Config) (storage, error) {
 	if strings.HasPrefix(cfg.DatabaseURL, "postgres://") || strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL)
+		s, err := postgres.OpenWith(ctx, cfg.DatabaseURL, postgres.Options{PoolSize: cfg.DatabasePoolSize})
 		if err != nil {
 			return nil, fmt.Errorf("database_url (OMAHOITO_DATABASE_URL): %w", err)
 		}
