@@ -78,7 +78,7 @@ func TestLoadDriverStopsAtItsRequestCap(t *testing.T) {
 func TestLoadDriverCatchesLiesAndLosses(t *testing.T) {
 	a := MustStartApp(t, "sqlite", withoutRateLimits)
 	liar := newLyingProxy(t, a.URL)
-	rep, err := loadtest.Run(t.Context(), loadtest.Config{BaseURL: liar.URL, Citizens: 3, Duration: time.Second})
+	rep, err := loadtest.Run(t.Context(), loadtest.Config{BaseURL: liar.URL, Citizens: 3, Duration: 2 * time.Second})
 	logReport(t, rep)
 	if err != nil {
 		t.Fatal(err)

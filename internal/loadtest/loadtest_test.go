@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/internal/fhirschema"
 )
 
 // The driver must not be aimable at anything but this machine: it would
@@ -87,6 +88,31 @@ func TestMeasurementRoundTripAndDifferences(t *testing.T) {
 			t.Fatal("a changed time is not noticed")
 		}
 	}
+}
+
+// What the driver sends must be FHIR as the specification spells it: the
+// service refuses element names in the wrong case.
+func TestBodiesAreValidFHIR(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var bodies [][]byte
+	kinds := map[string]bool{}
+	for len(kinds) < 3 {
+		m := randomMeasurement(rng, "run-1-0-1", time.Now())
+		if !kinds[m.Code] {
+			kinds[m.Code] = true
+			b := m.body("p1")
+			if !strings.Contains(string(b), `"identifier":[{"system":"`+IdentifierSystem+`","value":"run-1-0-1"}]`) {
+				t.Fatalf("identifier not as FHIR spells it: %s", b)
+			}
+			for _, wrong := range []string{`"System"`, `"Code"`, `"Coding"`, `"Reference"`, `"Value"`} {
+				if strings.Contains(string(b), wrong) {
+					t.Fatalf("element %s in the wrong case: %s", wrong, b)
+				}
+			}
+			bodies = append(bodies, b)
+		}
+	}
+	fhirschema.Validate(t, bodies...)
 }
 
 func TestFailuresNameEveryReason(t *testing.T) {

@@ -52,8 +52,20 @@ func randomMeasurement(rng *rand.Rand, identifier string, now time.Time) measure
 
 // Wire form of the parts of an Observation the driver writes and checks.
 type (
-	coding   struct{ System, Code string }
-	concept  struct{ Coding []coding }
+	coding struct {
+		System string `json:"system"`
+		Code   string `json:"code"`
+	}
+	concept struct {
+		Coding []coding `json:"coding"`
+	}
+	identifier struct {
+		System string `json:"system"`
+		Value  string `json:"value"`
+	}
+	reference struct {
+		Reference string `json:"reference"`
+	}
 	quantity struct {
 		Value  json.Number `json:"value"`
 		System string      `json:"system"`
@@ -64,15 +76,15 @@ type (
 		ValueQuantity *quantity `json:"valueQuantity"`
 	}
 	observation struct {
-		ResourceType      string                           `json:"resourceType"`
-		ID                string                           `json:"id,omitempty"`
-		Status            string                           `json:"status"`
-		Identifier        []struct{ System, Value string } `json:"identifier"`
-		Code              concept                          `json:"code"`
-		Subject           struct{ Reference string }       `json:"subject"`
-		EffectiveDateTime string                           `json:"effectiveDateTime"`
-		ValueQuantity     *quantity                        `json:"valueQuantity,omitempty"`
-		Component         []component                      `json:"component,omitempty"`
+		ResourceType      string       `json:"resourceType"`
+		ID                string       `json:"id,omitempty"`
+		Status            string       `json:"status"`
+		Identifier        []identifier `json:"identifier,omitempty"`
+		Code              concept      `json:"code"`
+		Subject           reference    `json:"subject"`
+		EffectiveDateTime string       `json:"effectiveDateTime"`
+		ValueQuantity     *quantity    `json:"valueQuantity,omitempty"`
+		Component         []component  `json:"component,omitempty"`
 	}
 )
 
@@ -86,7 +98,7 @@ func (m measurement) body(patientID string) []byte {
 		Code:              concept{Coding: []coding{{System: loincSystem, Code: m.Code}}},
 		EffectiveDateTime: m.At.Format(time.RFC3339),
 	}
-	o.Identifier = append(o.Identifier, struct{ System, Value string }{IdentifierSystem, m.Identifier})
+	o.Identifier = []identifier{{IdentifierSystem, m.Identifier}}
 	o.Subject.Reference = "Patient/" + patientID
 	if m.Code == bpCode {
 		o.Component = []component{
