@@ -5,6 +5,9 @@
 //	omahoito-load [--base-url http://127.0.0.1:8080] [--citizens 256] [--duration 60s]
 //	              [--wal ./data/omahoito.db-wal] [--wal-limit-mib 64]
 //
+// The service must run with rate limits off ({"rate_limits": "off"} in its
+// --config file), or its limits answer the load with 429s, counted as errors.
+//
 // It refuses an address that is not loopback. It prints the report and
 // exits 1 when any request failed, any record differs, a citizen could not
 // log in or the WAL grew over its limit; 2 when the run could not be made.
