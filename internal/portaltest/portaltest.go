@@ -48,6 +48,8 @@ type Options struct {
 	// Guard; nil: the SQLite store.
 	RecordStore record.Store
 	AuthStore   auth.Store
+	// Limits are the rate limits; zero: none.
+	Limits portal.Limits
 }
 
 // New builds a test portal on a fresh SQLite database.
@@ -79,11 +81,11 @@ func New(tb testing.TB, opts Options) *Env {
 	env := &Env{Store: st, Log: &Log{}}
 	env.People = &auth.People{Store: authStore, Keys: keys}
 	env.Records = &record.Service{Store: recordStore, People: env.People, Access: opts.Access}
-	env.Handler = env.build(tb, st)
+	env.Handler = env.build(tb, st, opts.Limits)
 	return env
 }
 
-func (e *Env) build(tb testing.TB, st *sqlite.Store) http.Handler {
+func (e *Env) build(tb testing.TB, st *sqlite.Store, limits portal.Limits) http.Handler {
 	tb.Helper()
 	log := slog.New(slog.NewTextHandler(e.Log, nil))
 	metrics, err := portal.NewMetrics(nil)
@@ -91,12 +93,12 @@ func (e *Env) build(tb testing.TB, st *sqlite.Store) http.Handler {
 		tb.Fatal(err)
 	}
 	sessions := oidc.NewSessions(st.SessionStore(), false)
-	pages := &web.Pages{Log: log, People: e.People, Records: e.Records, Directory: st, Sessions: sessions, Metrics: metrics}
+	pages := &web.Pages{Log: log, People: e.People, Records: e.Records, Directory: st, Sessions: sessions, Metrics: metrics, Limits: limits}
 	pagesHandler, err := pages.Handler()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	api := &fhirapi.API{Log: log, People: e.People, Records: e.Records, Directory: st, BaseURL: BaseURL, Version: "test", Metrics: metrics}
+	api := &fhirapi.API{Log: log, People: e.People, Records: e.Records, Directory: st, BaseURL: BaseURL, Version: "test", Metrics: metrics, Limits: limits}
 	apiHandler := api.Handler()
 	e.Routes = append(pages.Routes(), api.Routes()...)
 	shell := &portal.Shell{Log: log, Sessions: sessions, Pages: pagesHandler, Static: web.Static(), API: apiHandler,
