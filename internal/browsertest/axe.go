@@ -58,10 +58,7 @@ var axeSource = sync.OnceValues(loadAxe)
 // script goes in through the DevTools protocol, which CSP does not govern.
 func Axe(tb testing.TB, ctx context.Context) {
 	tb.Helper()
-	if _, err := axeSource(); err != nil {
-		testenv.Missing(tb, err.Error())
-		return
-	}
+	RequireAxe(tb)
 	ctx, cancel := context.WithTimeout(ctx, actionTimeout)
 	defer cancel()
 	violations, err := runAxe(ctx)
@@ -71,6 +68,17 @@ func Axe(tb testing.TB, ctx context.Context) {
 	if len(violations) > 0 {
 		url, _ := chromedp.Run(ctx, chromedp.Location())
 		tb.Errorf("%s", formatViolations(url, violations))
+	}
+}
+
+// RequireAxe skips the test with a one-line reason (or fails it when CI
+// requires every tool) unless axe-core is installed in node_modules. A test
+// calls it before starting the browser, so a machine without the npm tools
+// does not even start Chromium.
+func RequireAxe(tb testing.TB) {
+	tb.Helper()
+	if _, err := axeSource(); err != nil {
+		testenv.Missing(tb, err.Error())
 	}
 }
 

@@ -20,7 +20,7 @@ const strictCSP = "default-src 'self'"
 
 const accessiblePage = `<!doctype html>
 <html lang="fi">
-<head><meta charset="utf-8"><title>Kotiseuranta</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Kotiseuranta</title></head>
 <body>
 <a href="#main">Siirry sisältöön</a>
 <main id="main">
@@ -51,15 +51,28 @@ const brokenPage = `<!doctype html>
 // tallPage is far taller than the 900 px window, to check full-page
 // screenshots. (An inline style would be blocked by the strict CSP.)
 var tallPage = `<!doctype html>
-<html lang="fi"><head><meta charset="utf-8"><title>Pitkä</title></head>
+<html lang="fi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Pitkä</title></head>
 <body><main><h1>Pitkä</h1>` + strings.Repeat("<p>Mittaus</p>\n", 100) + `</main></body></html>`
 
-// serve starts a test server that answers every path with page under the
-// strict CSP.
+// testCSS is served as /test.css, since the strict CSP blocks inline styles.
+const testCSS = `
+.wide { width: 500px; }
+.scroll { overflow-x: auto; }
+.scroll table { width: 600px; }
+.push { margin-left: 200px; width: 200px; }
+`
+
+// serve starts a test server that answers /test.css with testCSS and every
+// other path with page, under the strict CSP.
 func serve(t *testing.T, page string) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", strictCSP)
+		if r.URL.Path == "/test.css" {
+			w.Header().Set("Content-Type", "text/css")
+			fmt.Fprint(w, testCSS)
+			return
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, page)
 	}))
@@ -95,6 +108,7 @@ func TestAccessiblePagePassesUnderStrictCSP(t *testing.T) {
 }
 
 func TestAxeReportsKnownViolations(t *testing.T) {
+	RequireAxe(t)
 	ctx := New(t)
 	url := serve(t, brokenPage)
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
@@ -116,6 +130,7 @@ func TestAxeReportsKnownViolations(t *testing.T) {
 }
 
 func TestAxeFailsTheTestWithAReadableReport(t *testing.T) {
+	RequireAxe(t)
 	ctx := New(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(serve(t, brokenPage))); err != nil {
 		t.Fatal(err)

@@ -13,14 +13,15 @@ import (
 // maxFocused is how many runes of outerHTML Focused returns.
 const maxFocused = 200
 
-// Visit navigates to url, waits until the body is ready, and runs Axe.
+// Visit navigates to url, waits until the body is ready, and runs Check:
+// axe-core, and reflow on a 320 px screen.
 func Visit(tb testing.TB, ctx context.Context, url string) {
 	tb.Helper()
 	do(tb, ctx, "visit "+url,
 		chromedp.Navigate(url),
 		chromedp.WaitReady(chromedp.CSS("body")),
 	)
-	Axe(tb, ctx)
+	Check(tb, ctx)
 }
 
 // Text returns the visible text (innerText) of the first element that matches
