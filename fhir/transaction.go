@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
@@ -183,7 +186,15 @@ func (t *txReader) skip(path string) error {
 	return nil
 }
 
-// readEntries reads the entry array one entry at a time.
+// Entries are read in batches of at most batchEntries entries or
+// batchBytes bytes, and each batch is parsed on every CPU: junk costs at
+// most one batch beyond the first bad entry.
+const (
+	batchEntries = 256
+	batchBytes   = 1 << 20
+)
+
+// readEntries reads the entry array a batch at a time.
 func (t *txReader) readEntries() error {
 	tok, err := t.dec.Token()
 	if err != nil {
@@ -192,16 +203,24 @@ func (t *txReader) readEntries() error {
 	if tok != json.Delim('[') {
 		return fieldErr("Bundle.entry", "expected an array")
 	}
-	for i := 0; t.dec.More(); i++ {
-		var raw json.RawMessage
-		if err := t.dec.Decode(&raw); err != nil {
-			return syntaxErr(err, entryPath(i))
+	var raws [][]byte
+	for t.dec.More() {
+		raws, size := raws[:0], 0
+		var readErr error
+		for len(raws) < batchEntries && size < batchBytes && t.dec.More() {
+			var raw json.RawMessage
+			if readErr = t.dec.Decode(&raw); readErr != nil {
+				break
+			}
+			raws, size = append(raws, raw), size+len(raw)
 		}
-		e, err := parseEntry(i, raw)
-		if err != nil {
+		// An entry before a broken one may itself be bad: it is named first.
+		if err := t.parseBatch(raws); err != nil {
 			return err
 		}
-		t.entries = append(t.entries, e)
+		if readErr != nil {
+			return syntaxErr(readErr, entryPath(len(t.entries)))
+		}
 	}
 	if _, err := t.dec.Token(); err != nil {
 		return syntaxErr(err, "Bundle.entry")
@@ -209,9 +228,80 @@ func (t *txReader) readEntries() error {
 	return nil
 }
 
+// parseBatch parses raws, the entries after those read so far, and returns
+// the error of the first bad one. The fast path runs on every CPU; an
+// entry it does not take is read again on its own to name the problem.
+func (t *txReader) parseBatch(raws [][]byte) error {
+	base := len(t.entries)
+	out := make([]TransactionEntry, len(raws))
+	ok := make([]bool, len(raws))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(raws)) {
+		wg.Go(func() {
+			for k := int(next.Add(1)) - 1; k < len(raws); k = int(next.Add(1)) - 1 {
+				out[k], ok[k] = fastEntry(base+k, raws[k])
+			}
+		})
+	}
+	wg.Wait()
+	for k := range raws {
+		if ok[k] {
+			continue
+		}
+		e, err := parseEntry(base+k, raws[k])
+		if err != nil {
+			return err
+		}
+		out[k] = e
+	}
+	t.entries = append(t.entries, out...)
+	return nil
+}
+
 // syntaxErr names a decoding error at path.
 func syntaxErr(err error, path string) error {
 	return decodeError(nil, err, path)
+}
+
+// entryShape is what a transaction entry may hold, for the fast path:
+// the members of entryIn and requestIn, and an Observation as
+// ParseObservation takes it.
+var entryShape = obj(map[string]*shape{
+	"fullUrl": nil, "resource": observationShape, "id": nil, "extension": nil, "link": nil,
+	"modifierExtension": nil, "search": nil, "response": nil,
+	"request": obj(map[string]*shape{
+		"method": nil, "url": nil, "id": nil, "extension": nil, "ifMatch": nil, "ifNoneMatch": nil,
+		"ifModifiedSince": nil, "modifierExtension": nil, "ifNoneExist": nil,
+	}),
+})
+
+// fastEntry reads entry i in one decode when nothing in it is wrong:
+// skimShape first checks every member name exactly (what
+// DisallowUnknownFields and checkShape check on the slow path), so a
+// plain json.Unmarshal cannot drop or case-fold a member. ok is false at
+// the first doubt; parseEntry then reads the entry again to name the
+// problem. A valid Bundle of 10,000 entries takes tens of milliseconds
+// this way instead of seconds.
+func fastEntry(i int, raw []byte) (TransactionEntry, bool) {
+	if !skimShape(raw, entryShape) {
+		return TransactionEntry{}, false
+	}
+	var e entryIn[*observationIn]
+	if json.Unmarshal(raw, &e) != nil || e.check(entryPath(i), e.Resource != nil) != nil {
+		return TransactionEntry{}, false
+	}
+	p, err := e.Resource.parse()
+	if err != nil {
+		return TransactionEntry{}, false
+	}
+	if e.Request.IfNoneExist != nil {
+		id, err := ParseIfNoneExist(*e.Request.IfNoneExist)
+		if err != nil || CheckIfNoneExist(id, p) != nil {
+			return TransactionEntry{}, false
+		}
+	}
+	return TransactionEntry{FullURL: deref(e.FullURL), Observation: p}, true
 }
 
 // parseEntry reads entry i: its envelope, then its Observation.
