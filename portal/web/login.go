@@ -42,13 +42,13 @@ func (s *Pages) finishLogin(c *gin.Context, rp *oidc.RelyingParty, flowName, ret
 	ctx := c.Request.Context()
 	flow, ok := s.Sessions.TakeFlow(ctx, flowName)
 	if !ok {
-		return oidc.Identity{}, &portal.UserError{Status: http.StatusBadRequest, MsgID: "error.login.expired", Retry: retry,
+		return oidc.Identity{}, &portal.UserError{Status: http.StatusBadRequest, MsgID: string(msgErrorLoginExpired), Retry: retry,
 			Err: fmt.Errorf("%s callback without a login under way: %w", flowName, oidc.ErrState)}
 	}
 	id, err := rp.Complete(ctx, flow, c.Request.URL.Query())
 	if err != nil {
 		status, msgID, _ := portal.Classify(err)
-		return oidc.Identity{}, &portal.UserError{Status: status, MsgID: msgID, Retry: retry, Err: err}
+		return oidc.Identity{}, &portal.UserError{Status: status, MsgID: string(msgID), Retry: retry, Err: err}
 	}
 	return id, nil
 }
@@ -60,7 +60,7 @@ func (s *Pages) citizenCallback(c *gin.Context) error {
 	}
 	hetu, err := auth.ParseHetu(id.Hetu)
 	if err != nil {
-		return &portal.UserError{Status: http.StatusUnauthorized, MsgID: "error.login.hetu", Retry: "/login", Err: err}
+		return &portal.UserError{Status: http.StatusUnauthorized, MsgID: string(msgErrorLoginHetu), Retry: "/login", Err: err}
 	}
 	region := id.Region
 	if region == "" {
@@ -91,7 +91,7 @@ func (s *Pages) professionalCallback(c *gin.Context) error {
 	ctx := c.Request.Context()
 	pro, err := s.Directory.ProfessionalByUsername(ctx, id.Username)
 	if errors.Is(err, auth.ErrNotFound) || id.Username == "" {
-		return &portal.UserError{Status: http.StatusForbidden, MsgID: "error.login.unknownpro", Retry: "/pro/login",
+		return &portal.UserError{Status: http.StatusForbidden, MsgID: string(msgErrorLoginUnknownpro), Retry: "/pro/login",
 			Err: errUnknownProfessional}
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/omahoito/omahoito/charts"
+	"github.com/omahoito/omahoito/internal/locale"
 	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/record"
 )
@@ -24,16 +25,16 @@ type chartView struct {
 // Glucose: 4–10 mmol/l, the usual home-meter target range.
 var targetBands = map[record.Kind][]struct {
 	low, high float64
-	msgID     string
+	msg       msgID
 }{
-	record.BloodPressure: {{100, 135, "meas.chart.band.systolic"}, {60, 85, "meas.chart.band.diastolic"}},
-	record.Glucose:       {{4, 10, "meas.chart.band.glucose"}},
+	record.BloodPressure: {{100, 135, msgMeasChartBandSystolic}, {60, 85, msgMeasChartBandDiastolic}},
+	record.Glucose:       {{4, 10, msgMeasChartBandGlucose}},
 }
 
 // bandDescriptions say in words what the bands show.
-var bandDescriptions = map[record.Kind]string{
-	record.BloodPressure: "meas.chart.desc.bp",
-	record.Glucose:       "meas.chart.desc.glucose",
+var bandDescriptions = map[record.Kind]msgID{
+	record.BloodPressure: msgMeasChartDescBp,
+	record.Glucose:       msgMeasChartDescGlucose,
 }
 
 // chart draws the period's measurements (newest first) as inline SVG.
@@ -42,10 +43,10 @@ func (s *Pages) chart(ctx context.Context, spec record.Spec, ms []record.Measure
 	unit := unitLabel(spec, t)
 	series := chartSeries(spec, ms, t)
 	c := charts.Chart{
-		Title:       t.T("meas.chart.title", map[string]string{"Kind": name, "Period": per.Label}),
+		Title:       t.T(msgMeasChartTitle, map[string]string{"Kind": name, "Period": per.Label}),
 		Description: chartDescription(spec, series, len(ms), per, t),
-		Unit:        unit, From: per.From, To: per.To, Location: helsinki,
-		Series: series, Lang: t.lang, NoData: t.T("meas.chart.nodata"),
+		Unit:        unit, From: per.From, To: per.To, Location: locale.Helsinki,
+		Series: series, Lang: t.lang.String(), NoData: t.T(msgMeasChartNodata),
 		ID: "chart-" + string(spec.Kind),
 	}
 	if c.To.IsZero() && !c.From.IsZero() { // chosen dates with no end: up to now, as the presets
@@ -55,7 +56,7 @@ func (s *Pages) chart(ctx context.Context, spec record.Spec, ms []record.Measure
 		}
 	}
 	for _, b := range targetBands[spec.Kind] {
-		c.Bands = append(c.Bands, charts.Band{Low: b.low, High: b.high, Label: t.T(b.msgID)})
+		c.Bands = append(c.Bands, charts.Band{Low: b.low, High: b.high, Label: t.T(b.msg)})
 	}
 	svg, err := charts.Render(c)
 	if err != nil {
@@ -74,8 +75,8 @@ func chartSeries(spec record.Spec, ms []record.Measurement, t translator) []char
 		}
 		return []charts.Series{s}
 	}
-	sys := charts.Series{Name: t.T("meas.chart.systolic"), Points: make([]charts.Point, len(ms))}
-	dia := charts.Series{Name: t.T("meas.chart.diastolic"), Points: make([]charts.Point, len(ms))}
+	sys := charts.Series{Name: t.T(msgMeasChartSystolic), Points: make([]charts.Point, len(ms))}
+	dia := charts.Series{Name: t.T(msgMeasChartDiastolic), Points: make([]charts.Point, len(ms))}
 	for i, m := range ms {
 		sys.Points[i] = charts.Point{At: m.At, Value: m.Value}
 		dia.Points[i] = charts.Point{At: m.At, Value: m.Diastolic}
@@ -86,7 +87,7 @@ func chartSeries(spec record.Spec, ms []record.Measurement, t translator) []char
 // chartDescription is the chart's <desc>: what it covers, each series'
 // lowest and highest value, the target bands, and where the table is.
 func chartDescription(spec record.Spec, series []charts.Series, count int, per period, t translator) string {
-	parts := []string{t.T("meas.chart.desc", map[string]string{"Kind": kindName(spec.Kind, t), "Period": per.Label, "Count": countText(count, t)})}
+	parts := []string{t.T(msgMeasChartDesc, map[string]string{"Kind": kindName(spec.Kind, t), "Period": per.Label, "Count": countText(count, t)})}
 	for _, s := range series {
 		if len(s.Points) == 0 {
 			continue
@@ -95,14 +96,14 @@ func chartDescription(spec record.Spec, series []charts.Series, count int, per p
 		for _, p := range s.Points {
 			lo, hi = math.Min(lo, p.Value), math.Max(hi, p.Value)
 		}
-		parts = append(parts, t.T("meas.chart.desc.series", map[string]string{
-			"Name": s.Name, "Min": formatNumber(lo, spec.Decimals, t.lang),
-			"Max": formatNumber(hi, spec.Decimals, t.lang), "Unit": unitLabel(spec, t),
+		parts = append(parts, t.T(msgMeasChartDescSeries, map[string]string{
+			"Name": s.Name, "Min": t.lang.FormatNumber(lo, spec.Decimals),
+			"Max": t.lang.FormatNumber(hi, spec.Decimals), "Unit": unitLabel(spec, t),
 		}))
 	}
 	if id, ok := bandDescriptions[spec.Kind]; ok {
 		parts = append(parts, t.T(id))
 	}
-	parts = append(parts, t.T("meas.chart.desc.table"))
+	parts = append(parts, t.T(msgMeasChartDescTable))
 	return strings.Join(parts, " ")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/omahoito/omahoito/internal/locale"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -32,7 +33,9 @@ var fieldOrder = []string{fieldValue, fieldSystolic, fieldDiastolic, fieldUnit, 
 // measurements, so that a form sent twice stores one measurement.
 const formIdentifierSystem = "urn:omahoito:form"
 
-var tokenPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+// idPattern matches the ids the portal makes (auth.NewID) and the form
+// tokens: 32 hex digits. Anything else from a request is not used in a link.
+var idPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 func newFormToken() string {
 	b := make([]byte, 16)
@@ -56,7 +59,7 @@ func postedValues(c *gin.Context) formValues {
 		Unit: c.PostForm(fieldUnit), Date: c.PostForm(fieldDate), Time: c.PostForm(fieldTime),
 		Note: strings.ReplaceAll(c.PostForm(fieldNote), "\r\n", "\n"), Token: c.PostForm("token"),
 	}
-	if !tokenPattern.MatchString(v.Token) {
+	if !idPattern.MatchString(v.Token) {
 		v.Token = newFormToken()
 	}
 	return v
@@ -64,26 +67,43 @@ func postedValues(c *gin.Context) formValues {
 
 // defaultValues is an empty form for a measurement taken now.
 func defaultValues(now time.Time) formValues {
-	local := now.In(helsinki)
+	local := now.In(locale.Helsinki)
 	return formValues{Date: local.Format("2006-01-02"), Time: local.Format("15:04"), Token: newFormToken()}
 }
 
 // valuesOf fills the form with a stored measurement, for correcting it.
-func valuesOf(m record.Measurement, lang string) formValues {
-	local := m.At.In(helsinki)
+func valuesOf(m record.Measurement, lang locale.Lang) formValues {
+	local := m.At.In(locale.Helsinki)
 	v := formValues{Date: local.Format("2006-01-02"), Time: local.Format("15:04"), Note: m.Note}
 	if m.Kind == record.BloodPressure {
-		v.Systolic, v.Diastolic = formatInput(m.Value, lang), formatInput(m.Diastolic, lang)
+		v.Systolic, v.Diastolic = lang.FormatInput(m.Value), lang.FormatInput(m.Diastolic)
 	} else {
-		v.Value = formatInput(m.Value, lang)
+		v.Value = lang.FormatInput(m.Value)
 	}
 	return v
 }
 
-// input turns the typed form into a record.Input, or says which fields
-// could not be read. The rules themselves are record's: Normalize checks
-// ranges, the future and the note length.
-func (v formValues) input(spec record.Spec, t translator) (record.Input, fieldErrors) {
+// relang rewrites the typed numbers from the language they were typed in
+// (from) into the page's new one, so that 6,5 typed in Finnish reads 6.5
+// in English. A number that cannot be read is left as typed.
+func (v formValues) relang(from, to locale.Lang) formValues {
+	for _, s := range []*string{&v.Value, &v.Systolic, &v.Diastolic} {
+		typed := strings.TrimSpace(*s)
+		if typed == "" || (from.DecimalComma() && locale.AmbiguousThousands(typed)) {
+			continue
+		}
+		if n, err := from.ParseNumber(typed); err == nil {
+			*s = to.FormatInput(n)
+		}
+	}
+	return v
+}
+
+// input turns the typed form into a record.Input, or says what is wrong
+// with it: every field at once. What cannot be read is reported here;
+// record's rules (ranges, the future, the note) are then checked on each
+// part that could be read, so one error does not hide another.
+func (v formValues) input(spec record.Spec, t translator, now time.Time) (record.Input, fieldErrors) {
 	errs := fieldErrors{}
 	in := record.Input{Kind: spec.Kind, Note: v.Note}
 	if spec.Kind == record.BloodPressure {
@@ -95,14 +115,54 @@ func (v formValues) input(spec record.Spec, t translator) (record.Input, fieldEr
 	if len(spec.Conversions) > 0 {
 		in.Unit = v.Unit
 		if !acceptsUnit(spec, v.Unit) {
-			errs[fieldUnit] = t.T("meas.error.unit")
+			errs[fieldUnit] = t.T(msgMeasErrorUnit)
 		}
 	}
 	in.At = readMoment(v, t, errs)
 	if v.Token != "" {
 		in.Identifier = formIdentifierSystem + "|" + v.Token
 	}
+	for field, msg := range ruleErrors(in, spec, errs, t, now) {
+		if errs[field] == "" {
+			errs[field] = msg
+		}
+	}
 	return in, errs
+}
+
+// ruleErrors checks record's rules on each part of in that was read
+// without error, the others replaced by values the rules accept: the
+// values, the time and the note are checked apart. The person's birth date
+// is the service's to check, when the whole form is right.
+func ruleErrors(in record.Input, spec record.Spec, read fieldErrors, t translator, now time.Time) fieldErrors {
+	ok := record.Input{Kind: spec.Kind, Value: spec.Range.Min, At: now.Add(-time.Hour)}
+	if spec.Diastolic != nil {
+		ok.Value, ok.Diastolic = spec.Range.Max, spec.Diastolic.Min
+	}
+	var probes []record.Input
+	if read[fieldValue] == "" && read[fieldSystolic] == "" && read[fieldDiastolic] == "" && read[fieldUnit] == "" {
+		p := ok
+		p.Value, p.Diastolic, p.Unit = in.Value, in.Diastolic, in.Unit
+		probes = append(probes, p)
+	}
+	if read[fieldDate] == "" && read[fieldTime] == "" {
+		p := ok
+		p.At = in.At
+		probes = append(probes, p)
+	}
+	p := ok
+	p.Note = in.Note
+	probes = append(probes, p)
+	errs := fieldErrors{}
+	for _, p := range probes {
+		if _, err := record.Normalize(p, now); err != nil {
+			fe, _ := ruleError(err, spec, t)
+			for field, msg := range fe {
+				errs[field] = msg
+			}
+		}
+	}
+	return errs
 }
 
 func acceptsUnit(spec record.Spec, unit string) bool {
@@ -121,37 +181,44 @@ func acceptsUnit(spec record.Spec, unit string) bool {
 func readNumber(s, field string, spec record.Spec, t translator, errs fieldErrors) float64 {
 	typed := strings.TrimSpace(s)
 	if typed == "" {
-		errs[field] = t.T("meas.error.required")
+		errs[field] = t.T(msgMeasErrorRequired)
 		return 0
 	}
-	if decimalComma(t.lang) && ambiguousThousands(typed) {
+	if t.lang.DecimalComma() && locale.AmbiguousThousands(typed) {
 		whole, frac, _ := strings.Cut(typed, ".")
-		errs[field] = t.T("meas.error.ambiguous", map[string]string{"Typed": typed, "Plain": whole + frac, "Grouped": whole + " " + frac})
+		errs[field] = t.T(msgMeasErrorAmbiguous, map[string]string{"Typed": typed, "Plain": whole + frac, "Grouped": whole + " " + frac})
 		return 0
 	}
-	v, ok := parseNumber(typed, t.lang)
+	v, err := t.lang.ParseNumber(typed)
 	switch {
-	case !ok:
-		errs[field] = t.T("meas.error.number", map[string]string{"Example": formatNumber(6.5, 1, t.lang)})
-	case spec.Decimals == 0 && hasFraction(typed):
-		errs[field] = t.T("meas.error.whole")
+	case err != nil:
+		errs[field] = t.T(msgMeasErrorNumber, map[string]string{"Example": t.lang.FormatNumber(6.5, 1)})
+	case spec.Decimals == 0 && locale.HasFraction(typed):
+		errs[field] = t.T(msgMeasErrorWhole)
 	}
 	return v
 }
 
 func readMoment(v formValues, t translator, errs fieldErrors) time.Time {
-	day, dayOK := parseDate(v.Date)
-	clock, clockOK := parseClock(v.Time)
-	if !dayOK {
-		errs[fieldDate] = t.T("meas.error.date")
+	day, dayErr := locale.ParseDate(v.Date)
+	clock, clockErr := locale.ParseClock(v.Time)
+	if dayErr != nil {
+		errs[fieldDate] = t.T(msgMeasErrorDate)
 	}
-	if !clockOK {
-		errs[fieldTime] = t.T("meas.error.time")
+	if clockErr != nil {
+		errs[fieldTime] = t.T(msgMeasErrorTime)
 	}
-	if !dayOK || !clockOK {
+	if dayErr != nil || clockErr != nil {
 		return time.Time{}
 	}
-	return atClock(day, clock)
+	return locale.AtClock(day, clock)
+}
+
+// timeRuleMessages say what is wrong with a measurement's time.
+var timeRuleMessages = map[record.Rule]msgID{
+	record.RuleBeforeBirth: msgMeasErrorBeforebirth,
+	record.RuleTooEarly:    msgMeasErrorTooearly,
+	record.RuleFuture:      msgMeasErrorFuture,
 }
 
 // ruleError turns record's refusal into a message on the field it names.
@@ -167,48 +234,45 @@ func ruleError(err error, spec record.Spec, t translator) (fieldErrors, bool) {
 	}
 	switch fe.Field {
 	case record.FieldUnit:
-		return fieldErrors{fieldUnit: t.T("meas.error.unit")}, true
+		return fieldErrors{fieldUnit: t.T(msgMeasErrorUnit)}, true
 	case record.FieldValue:
 		if fe.Rule == record.RuleSystolicAboveDiastolic {
-			return fieldErrors{fieldSystolic: t.T("meas.error.systolic")}, true
+			return fieldErrors{fieldSystolic: t.T(msgMeasErrorSystolic)}, true
 		}
 		return fieldErrors{value: ruleRangeMessage(fe, spec, t)}, true
 	case record.FieldDiastolic:
 		return fieldErrors{fieldDiastolic: ruleRangeMessage(fe, spec, t)}, true
 	case record.FieldTime:
-		if fe.Rule == record.RuleBeforeBirth {
-			return fieldErrors{fieldDate: t.T("meas.error.beforebirth")}, true
+		id, ok := timeRuleMessages[fe.Rule]
+		if !ok {
+			id = msgMeasErrorDate
 		}
-		return fieldErrors{fieldDate: t.T("meas.error.future")}, true
+		return fieldErrors{fieldDate: t.T(id)}, true
 	case record.FieldNote:
-		return fieldErrors{fieldNote: t.T("meas.error.note", map[string]int{"Max": record.MaxNoteLength})}, true
+		if fe.Rule == record.RuleNotText {
+			return fieldErrors{fieldNote: t.T(msgMeasErrorNotetext)}, true
+		}
+		return fieldErrors{fieldNote: t.T(msgMeasErrorNote, map[string]int{"Max": record.MaxNoteLength})}, true
 	}
-	return fieldErrors{value: t.T("meas.error.invalid")}, true
+	return fieldErrors{value: t.T(msgMeasErrorInvalid)}, true
 }
 
 // ruleRangeMessage says the plausible range in the unit the value was
-// typed in: a glucose reading in mg/dL is told the range in mg/dL.
+// typed in: a glucose reading in mg/dL is told the range in mg/dL, as
+// record gives it (FieldError.Range in FieldError.Unit).
 func ruleRangeMessage(fe *record.FieldError, spec record.Spec, t translator) string {
 	if fe.Rule != record.RuleRange {
-		return t.T("meas.error.invalid")
+		return t.T(msgMeasErrorInvalid)
 	}
 	data := rangeData(fe.Range, spec, t)
-	for _, c := range spec.Conversions {
-		if c.Unit == fe.Unit {
-			data["Unit"] = c.Display
-		}
-	}
-	return t.T("meas.error.range", data)
-}
-
-func rangeMessage(r record.Range, spec record.Spec, t translator) string {
-	return t.T("meas.error.range", rangeData(r, spec, t))
+	data["Unit"] = unitDisplay(spec, fe.Unit, t)
+	return t.T(msgMeasErrorRange, data)
 }
 
 func rangeData(r record.Range, spec record.Spec, t translator) map[string]string {
 	return map[string]string{
-		"Min":  formatNumber(r.Min, decimalsOf(r.Min), t.lang),
-		"Max":  formatNumber(r.Max, decimalsOf(r.Max), t.lang),
+		"Min":  t.lang.FormatNumber(r.Min, decimalsOf(r.Min)),
+		"Max":  t.lang.FormatNumber(r.Max, decimalsOf(r.Max)),
 		"Unit": unitLabel(spec, t),
 	}
 }
@@ -267,31 +331,34 @@ type measurementFormPage struct {
 	Problem     string // a message about the whole form, e.g. a conflicting change
 	SubmitLabel string
 	CancelHref  string
+	FormLang    string         // the language the numbers were typed in
+	Languages   []languageLink // re-render the form, as typed, in another language
 }
 
 // measurementForm builds the form page for spec from typed values and errors.
 func measurementForm(l layout, spec record.Spec, v formValues, errs fieldErrors) measurementFormPage {
 	unit := unitLabel(spec, l.translator)
-	hint := l.T("meas.hint.range", rangeData(spec.Range, spec, l.translator))
+	hint := l.T(msgMeasHintRange, rangeData(spec.Range, spec, l.translator))
 	if spec.Decimals > 0 {
-		hint += " " + l.T("meas.hint.decimals", map[string]string{"Example": formatNumber(6.5, 1, l.lang)})
+		hint += " " + l.T(msgMeasHintDecimals, map[string]string{"Example": l.lang.FormatNumber(6.5, 1)})
 	}
 	p := measurementFormPage{
 		layout: l, Kind: string(spec.Kind), Token: v.Token, BP: spec.Kind == record.BloodPressure, MaxNote: record.MaxNoteLength,
-		Date:       formField{ID: fieldDate, Label: l.T("meas.field.date"), Value: v.Date, Error: errs[fieldDate]},
-		Time:       formField{ID: fieldTime, Label: l.T("meas.field.time"), Value: v.Time, Error: errs[fieldTime]},
-		Note:       formField{ID: fieldNote, Label: l.T("meas.field.note"), Hint: l.T("meas.hint.note", map[string]int{"Max": record.MaxNoteLength}), Value: v.Note, Error: errs[fieldNote]},
+		Date:       formField{ID: fieldDate, Label: l.T(msgMeasFieldDate), Value: v.Date, Error: errs[fieldDate]},
+		Time:       formField{ID: fieldTime, Label: l.T(msgMeasFieldTime), Value: v.Time, Error: errs[fieldTime]},
+		Note:       formField{ID: fieldNote, Label: l.T(msgMeasFieldNote), Hint: l.T(msgMeasHintNote, map[string]int{"Max": record.MaxNoteLength}), Value: v.Note, Error: errs[fieldNote]},
 		CancelHref: kindHref(spec.Kind),
+		FormLang:   l.lang.String(),
 	}
 	if p.BP {
-		dia := l.T("meas.hint.range", rangeData(*spec.Diastolic, spec, l.translator))
-		p.Systolic = formField{ID: fieldSystolic, Label: l.T("meas.field.systolic", map[string]string{"Unit": unit}), Hint: hint, Value: v.Systolic, Error: errs[fieldSystolic]}
-		p.Diastolic = formField{ID: fieldDiastolic, Label: l.T("meas.field.diastolic", map[string]string{"Unit": unit}), Hint: dia, Value: v.Diastolic, Error: errs[fieldDiastolic]}
+		dia := l.T(msgMeasHintRange, rangeData(*spec.Diastolic, spec, l.translator))
+		p.Systolic = formField{ID: fieldSystolic, Label: l.T(msgMeasFieldSystolic, map[string]string{"Unit": unit}), Hint: hint, Value: v.Systolic, Error: errs[fieldSystolic]}
+		p.Diastolic = formField{ID: fieldDiastolic, Label: l.T(msgMeasFieldDiastolic, map[string]string{"Unit": unit}), Hint: dia, Value: v.Diastolic, Error: errs[fieldDiastolic]}
 	} else {
 		p.Value = formField{ID: fieldValue, Label: valueLabel(spec, l.translator), Hint: hint, Value: v.Value, Error: errs[fieldValue]}
 	}
 	if len(spec.Conversions) > 0 {
-		p.Unit = formField{ID: fieldUnit, Label: l.T("meas.field.unit"), Value: v.Unit, Error: errs[fieldUnit]}
+		p.Unit = formField{ID: fieldUnit, Label: l.T(msgMeasFieldUnit), Value: v.Unit, Error: errs[fieldUnit]}
 		p.Units = unitOptions(spec, v.Unit)
 	}
 	p.Errors = summary(p, errs)

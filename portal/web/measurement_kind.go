@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/internal/locale"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -21,7 +22,7 @@ const (
 // periodChoice is one of the range links.
 type periodChoice struct {
 	Key         string
-	MsgID       string
+	MsgID       msgID
 	Years, Days int // how far back from now; both zero: all
 }
 
@@ -31,11 +32,11 @@ type periodChoice struct {
 func periodEnd(now time.Time) time.Time { return now.Add(record.FutureTolerance) }
 
 var periodChoices = []periodChoice{
-	{Key: "7d", MsgID: "meas.range.week", Days: 7},
-	{Key: "30d", MsgID: "meas.range.month", Days: 30}, // the default
-	{Key: "90d", MsgID: "meas.range.quarter", Days: 90},
-	{Key: "1y", MsgID: "meas.range.year", Years: 1},
-	{Key: "all", MsgID: "meas.range.all"},
+	{Key: "7d", MsgID: msgMeasRangeWeek, Days: 7},
+	{Key: "30d", MsgID: msgMeasRangeMonth, Days: 30}, // the default
+	{Key: "90d", MsgID: msgMeasRangeQuarter, Days: 90},
+	{Key: "1y", MsgID: msgMeasRangeYear, Years: 1},
+	{Key: "all", MsgID: msgMeasRangeAll},
 }
 
 // period is the time range a kind page shows.
@@ -56,7 +57,7 @@ func choosePeriod(c *gin.Context, now time.Time, t translator) (period, string) 
 		if ok {
 			return p, ""
 		}
-		return presetPeriod(c.Query("range"), now, t), t.T("meas.error.daterange")
+		return presetPeriod(c.Query("range"), now, t), t.T(msgMeasErrorDaterange)
 	}
 	return presetPeriod(c.Query("range"), now, t), ""
 }
@@ -78,15 +79,15 @@ func presetPeriod(key string, now time.Time, t translator) period {
 func chosenDates(from, to string, now time.Time, t translator) (period, bool) {
 	p := period{FromInput: from, ToInput: to}
 	if from != "" {
-		d, ok := parseDate(from)
-		if !ok {
+		d, err := locale.ParseDate(from)
+		if err != nil {
 			return p, false
 		}
 		p.From = d
 	}
 	if to != "" {
-		d, ok := parseDate(to)
-		if !ok {
+		d, err := locale.ParseDate(to)
+		if err != nil {
 			return p, false
 		}
 		p.To = d.AddDate(0, 0, 1) // the whole last day
@@ -94,18 +95,18 @@ func chosenDates(from, to string, now time.Time, t translator) (period, bool) {
 	if !p.From.IsZero() && !p.To.IsZero() && !p.From.Before(p.To) {
 		return p, false
 	}
-	p.Label = t.T("meas.range.chosen", map[string]string{"From": dateOrDots(p.From, t.lang), "To": dateOrDots(p.To.AddDate(0, 0, -1), t.lang)})
+	p.Label = t.T(msgMeasRangeChosen, map[string]string{"From": dateOrDots(p.From, t.lang), "To": dateOrDots(p.To.AddDate(0, 0, -1), t.lang)})
 	if p.To.IsZero() {
-		p.Label = t.T("meas.range.chosen", map[string]string{"From": dateOrDots(p.From, t.lang), "To": formatDate(now, t.lang)})
+		p.Label = t.T(msgMeasRangeChosen, map[string]string{"From": dateOrDots(p.From, t.lang), "To": t.lang.FormatDate(now)})
 	}
 	return p, true
 }
 
-func dateOrDots(d time.Time, lang string) string {
+func dateOrDots(d time.Time, lang locale.Lang) string {
 	if d.IsZero() || d.Year() < 1900 {
 		return "…"
 	}
-	return formatDate(d, lang)
+	return lang.FormatDate(d)
 }
 
 func (p period) query(personID string, kind record.Kind) record.Query {
@@ -138,7 +139,7 @@ type rangeLink struct {
 type kindPage struct {
 	layout
 	Heading     string
-	Notice      string
+	Notice      *noticeView
 	AddHref     string
 	AddLabel    string
 	Ranges      []rangeLink
@@ -164,7 +165,7 @@ func (s *Pages) kindPage(c *gin.Context, who auth.Principal) error {
 		return err
 	}
 	now := time.Now()
-	page := kindPage{layout: s.layout(c, "meas.overview.title")}
+	page := kindPage{layout: s.layout(c, msgMeasOverviewTitle)}
 	per, filterErr := choosePeriod(c, now, page.translator)
 	b, err := s.Records.Browse(c.Request.Context(), who, record.BrowseQuery{
 		Query: per.query(who.PersonID, spec.Kind), Chart: maxChartPoint, TableRows: tableRows, TableAfter: after,
@@ -176,13 +177,13 @@ func (s *Pages) kindPage(c *gin.Context, who auth.Principal) error {
 	name := kindName(spec.Kind, page.translator)
 	page.Title, page.Heading = name, name
 	page.Notice = notice(c.Query, page.translator)
-	page.AddHref, page.AddLabel = "/measurements/new?kind="+string(spec.Kind), page.T("meas.page.add", map[string]string{"Kind": name})
+	page.AddHref, page.AddLabel = "/measurements/new?kind="+string(spec.Kind), page.T(msgMeasPageAdd, map[string]string{"Kind": name})
 	page.Ranges = rangeLinks(spec.Kind, per, page.translator)
 	page.FilterError = filterErr
-	page.From = formField{ID: "from", Label: page.T("meas.filter.from"), Value: per.FromInput}
-	page.To = formField{ID: "to", Label: page.T("meas.filter.to"), Value: per.ToInput}
+	page.From = formField{ID: "from", Label: page.T(msgMeasFilterFrom), Value: per.FromInput}
+	page.To = formField{ID: "to", Label: page.T(msgMeasFilterTo), Value: per.ToInput}
 	page.Chart = s.chart(c.Request.Context(), spec, ms, per, now, page.translator)
-	page.Caption = page.T("meas.table.caption", map[string]string{"Kind": name, "Period": per.Label, "Count": countText(total, page.translator)})
+	page.Caption = page.T(msgMeasTableCaption, map[string]string{"Kind": name, "Period": per.Label, "Count": countText(total, page.translator)})
 	page.Columns = valueColumns(spec, page.translator)
 	s.tablePage(spec, per, b, after != nil, &page)
 	s.render(c, http.StatusOK, "measurement_kind", page)
@@ -195,7 +196,7 @@ func (s *Pages) tablePage(spec record.Spec, per period, b record.Browsed, paged 
 		page.FirstHref = withQuery(kindHref(spec.Kind), per.params())
 	}
 	for _, m := range b.Table {
-		page.Rows = append(page.Rows, rowOf(m, spec, page.lang))
+		page.Rows = append(page.Rows, rowOf(m, spec, page.translator))
 	}
 	if b.TableNext != nil {
 		q := per.params()

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/internal/locale"
 	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/record"
 )
@@ -22,10 +23,10 @@ func (s *Pages) measurementPages(r *gin.Engine) {
 	g := r.Group("/measurements")
 	g.GET("", s.citizenPage(s.measurementsOverview))
 	g.GET("/new", s.citizenPage(s.newMeasurement))
-	g.POST("/new", s.citizenPage(s.addMeasurement))
+	g.POST("/new", s.citizenPage(s.addMeasurement)) // also re-renders the form in another language
 	g.GET("/k/:kind", s.citizenPage(s.kindPage))
 	g.GET("/m/:id/edit", s.citizenPage(s.editMeasurement))
-	g.POST("/m/:id/edit", s.citizenPage(s.updateMeasurement))
+	g.POST("/m/:id/edit", s.citizenPage(s.updateMeasurement)) // also re-renders in another language
 	g.GET("/m/:id/delete", s.citizenPage(s.confirmDelete))
 	g.POST("/m/:id/delete", s.citizenPage(s.deleteMeasurement))
 	g.GET("/m/:id/history", s.citizenPage(s.measurementHistory))
@@ -38,7 +39,7 @@ func (s *Pages) citizenPage(h func(*gin.Context, auth.Principal) error) gin.Hand
 	return s.page(func(c *gin.Context) error {
 		who := principal(c)
 		if who.IsZero() {
-			return &portal.UserError{Status: http.StatusUnauthorized, MsgID: "error.unauthorized", Retry: "/login", Err: portal.ErrUnauthorized}
+			return &portal.UserError{Status: http.StatusUnauthorized, MsgID: string(msgErrorUnauthorized), Retry: "/login", Err: portal.ErrUnauthorized}
 		}
 		return measurementError(h(c, who))
 	})
@@ -53,17 +54,17 @@ func measurementError(err error) error {
 	kinds := []struct {
 		target error
 		status int
-		msgID  string
+		msg    msgID
 	}{
-		{record.ErrDenied, http.StatusForbidden, "error.forbidden"},
-		{record.ErrGone, http.StatusGone, "meas.error.gone"},
-		{record.ErrNotFound, http.StatusNotFound, "error.notfound"},
-		{record.ErrConflict, http.StatusConflict, "meas.error.conflict"},
-		{record.ErrInvalid, http.StatusUnprocessableEntity, "error.badrequest"},
+		{record.ErrDenied, http.StatusForbidden, msgErrorForbidden},
+		{record.ErrGone, http.StatusGone, msgMeasErrorGone},
+		{record.ErrNotFound, http.StatusNotFound, msgErrorNotfound},
+		{record.ErrConflict, http.StatusConflict, msgMeasErrorConflict},
+		{record.ErrInvalid, http.StatusUnprocessableEntity, msgErrorBadrequest},
 	}
 	for _, k := range kinds {
 		if errors.Is(err, k.target) {
-			return &portal.UserError{Status: k.status, MsgID: k.msgID, Err: err}
+			return &portal.UserError{Status: k.status, MsgID: string(k.msg), Err: err}
 		}
 	}
 	return err
@@ -96,7 +97,7 @@ type overviewPage struct {
 
 // measurementsOverview shows each kind's latest value and offers a new one.
 func (s *Pages) measurementsOverview(c *gin.Context, who auth.Principal) error {
-	page := overviewPage{layout: s.layout(c, "meas.overview.title")}
+	page := overviewPage{layout: s.layout(c, msgMeasOverviewTitle)}
 	latest, err := s.Records.Latest(c.Request.Context(), who, who.PersonID)
 	if err != nil {
 		return err
@@ -107,9 +108,9 @@ func (s *Pages) measurementsOverview(c *gin.Context, who auth.Principal) error {
 	}
 	for _, spec := range record.Specs() {
 		name := kindName(spec.Kind, page.translator)
-		row := overviewRow{Name: name, Href: kindHref(spec.Kind), Latest: page.T("meas.overview.none")}
+		row := overviewRow{Name: name, Href: kindHref(spec.Kind), Latest: page.T(msgMeasOverviewNone)}
 		if m, ok := byKind[spec.Kind]; ok {
-			at := formatTime(m.At, page.lang)
+			at := page.moment(m.At)
 			row.Latest, row.At = valueWithUnit(m, spec, page.translator), &at
 		}
 		page.Rows = append(page.Rows, row)
@@ -136,13 +137,14 @@ func (s *Pages) newMeasurement(c *gin.Context, _ auth.Principal) error {
 }
 
 func (s *Pages) renderNewForm(c *gin.Context, status int, spec record.Spec, v formValues, errs fieldErrors, problem string) {
-	l := s.layout(c, "meas.new.title")
+	l := s.layout(c, msgMeasNewTitle)
 	page := measurementForm(l, spec, v, errs)
-	page.Title = l.T("meas.new.heading", map[string]string{"Kind": kindName(spec.Kind, l.translator)})
-	page.Heading, page.Action, page.SubmitLabel = page.Title, "/measurements/new", l.T("meas.new.submit")
+	page.Languages = formLanguages(l, "/measurements/new")
+	page.Title = l.T(msgMeasNewHeading, map[string]string{"Kind": kindName(spec.Kind, l.translator)})
+	page.Heading, page.Action, page.SubmitLabel = page.Title, "/measurements/new", l.T(msgMeasNewSubmit)
 	page.Problem = problem
 	if len(errs) > 0 || problem != "" {
-		page.Title = l.T("meas.error.title") + ": " + page.Title
+		page.Title = l.T(msgMeasErrorTitle) + ": " + page.Title
 	}
 	s.render(c, status, "measurement_form", page)
 }
@@ -161,16 +163,21 @@ func (s *Pages) addMeasurement(c *gin.Context, who auth.Principal) error {
 	}
 	t := newTranslator(s.i18n, portal.Lang(c.Request.Context()))
 	v := postedValues(c)
-	in, errs := v.input(spec, t)
+	if switchingLanguage(c) {
+		s.renderNewForm(c, http.StatusOK, spec, v.relang(formLang(c), t.lang), nil, "")
+		return nil
+	}
+	in, errs := v.input(spec, t, time.Now())
 	if len(errs) == 0 {
 		added, err := s.Records.Record(c.Request.Context(), who, who.PersonID, record.Source{Kind: record.SourceManual}, []record.Input{in})
 		switch {
-		case err == nil && (added[0].Created || sameReading(added[0].Measurement, in)):
+		case err == nil && !added[0].Measurement.Deleted:
 			c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?added=1")
 			return nil
-		case err == nil:
+		case err == nil || errors.Is(err, record.ErrIdentifierReused):
+			// The token's measurement has other values, or was deleted since.
 			v.Token = newFormToken()
-			s.renderNewForm(c, http.StatusConflict, spec, v, nil, t.T("meas.error.resent"))
+			s.renderNewForm(c, http.StatusConflict, spec, v, nil, t.T(msgMeasErrorResent))
 			return nil
 		}
 		var ok bool
@@ -186,8 +193,27 @@ func (s *Pages) addMeasurement(c *gin.Context, who auth.Principal) error {
 // canonical units: 80 kg and 80000 g are the same reading.
 func sameReading(stored record.Measurement, in record.Input) bool {
 	m, err := record.Normalize(in, time.Now())
-	return err == nil && m.Kind == stored.Kind && m.Value == stored.Value && m.Diastolic == stored.Diastolic &&
-		m.At.Equal(stored.At) && m.Note == stored.Note
+	return err == nil && record.SameReading(m, stored)
+}
+
+// switchingLanguage reports whether the form was sent with one of its
+// language buttons: it is shown again in that language, nothing is saved.
+func switchingLanguage(c *gin.Context) bool { return portal.IsLanguage(c.PostForm("relang")) }
+
+// formLang is the language the form's numbers were typed in.
+func formLang(c *gin.Context) locale.Lang { return locale.Best(c.PostForm("formlang")) }
+
+// formLanguages are the form's language buttons: each sends the form, as
+// typed, back to action in that language (formaction, formnovalidate), so
+// nothing typed is lost and no script is needed.
+func formLanguages(l layout, action string) []languageLink {
+	links := make([]languageLink, 0, len(portal.Languages)-1)
+	for _, code := range portal.Languages {
+		if code != l.lang.String() {
+			links = append(links, languageLink{Code: code, Label: languageLabels[code], Href: action + "?lang=" + code})
+		}
+	}
+	return links
 }
 
 func (s *Pages) editMeasurement(c *gin.Context, who auth.Principal) error {
@@ -195,7 +221,7 @@ func (s *Pages) editMeasurement(c *gin.Context, who auth.Principal) error {
 	if err != nil {
 		return err
 	}
-	s.renderEditForm(c, http.StatusOK, m, spec, valuesOf(m, portal.Lang(c.Request.Context())), nil, "")
+	s.renderEditForm(c, http.StatusOK, m, spec, valuesOf(m, locale.Best(portal.Lang(c.Request.Context()))), nil, "")
 	return nil
 }
 
@@ -210,13 +236,14 @@ func (s *Pages) ownMeasurement(c *gin.Context, who auth.Principal) (record.Measu
 }
 
 func (s *Pages) renderEditForm(c *gin.Context, status int, m record.Measurement, spec record.Spec, v formValues, errs fieldErrors, problem string) {
-	l := s.layout(c, "meas.edit.title")
+	l := s.layout(c, msgMeasEditTitle)
 	page := measurementForm(l, spec, v, errs)
-	page.Title = l.T("meas.edit.heading", map[string]string{"Kind": kindName(spec.Kind, l.translator)})
-	page.Heading, page.SubmitLabel = page.Title, l.T("meas.edit.submit")
+	page.Languages = formLanguages(l, measurementHref(m.ID, "edit"))
+	page.Title = l.T(msgMeasEditHeading, map[string]string{"Kind": kindName(spec.Kind, l.translator)})
+	page.Heading, page.SubmitLabel = page.Title, l.T(msgMeasEditSubmit)
 	page.Action, page.Version, page.Token, page.Problem = measurementHref(m.ID, "edit"), m.Version, "", problem
 	if len(errs) > 0 || problem != "" {
-		page.Title = l.T("meas.error.title") + ": " + page.Title
+		page.Title = l.T(msgMeasErrorTitle) + ": " + page.Title
 	}
 	s.render(c, status, "measurement_form", page)
 }
@@ -236,7 +263,12 @@ func (s *Pages) updateMeasurement(c *gin.Context, who auth.Principal) error {
 	t := newTranslator(s.i18n, portal.Lang(c.Request.Context()))
 	v := postedValues(c)
 	v.Token = ""
-	in, errs := v.input(spec, t)
+	if switchingLanguage(c) {
+		m.Version = version
+		s.renderEditForm(c, http.StatusOK, m, spec, v.relang(formLang(c), t.lang), nil, "")
+		return nil
+	}
+	in, errs := v.input(spec, t, time.Now())
 	if len(errs) == 0 {
 		_, err = s.Records.Update(c.Request.Context(), who, who.PersonID, m.ID, in, version)
 		switch {
@@ -270,7 +302,7 @@ func (s *Pages) conflictingUpdate(c *gin.Context, who auth.Principal, id string,
 		c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?updated=1")
 		return nil
 	}
-	s.renderEditForm(c, http.StatusConflict, cur, spec, valuesOf(cur, t.lang), nil, t.T("meas.error.conflict"))
+	s.renderEditForm(c, http.StatusConflict, cur, spec, valuesOf(cur, t.lang), nil, t.T(msgMeasErrorConflict))
 	return nil
 }
 
@@ -287,11 +319,11 @@ func (s *Pages) confirmDelete(c *gin.Context, who auth.Principal) error {
 	if err != nil {
 		return err
 	}
-	page := deletePage{layout: s.layout(c, "meas.delete.title"), Action: measurementHref(m.ID, "delete"),
+	page := deletePage{layout: s.layout(c, msgMeasDeleteTitle), Action: measurementHref(m.ID, "delete"),
 		Version: m.Version, CancelHref: kindHref(m.Kind)}
-	page.Question = page.T("meas.delete.question", map[string]string{
+	page.Question = page.T(msgMeasDeleteQuestion, map[string]string{
 		"Kind": kindName(m.Kind, page.translator), "Value": valueWithUnit(m, spec, page.translator),
-		"Time": formatTime(m.At, page.lang).Text,
+		"Time": page.lang.FormatDateTime(m.At),
 	})
 	s.render(c, http.StatusOK, "measurement_delete", page)
 	return nil
@@ -313,7 +345,7 @@ func (s *Pages) deleteMeasurement(c *gin.Context, who auth.Principal) error {
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, kindHref(m.Kind)+"?deleted=1")
+	c.Redirect(http.StatusSeeOther, kindHref(m.Kind)+"?"+url.Values{"deleted": {"1"}, "m": {m.ID}}.Encode())
 	return nil
 }
 
@@ -322,6 +354,7 @@ type historyRow struct {
 	Changed   timeView
 	At        timeView
 	Value     string
+	Entered   string // the value as typed or sent, when in another unit
 	Note      string
 	EnteredBy string // who wrote this version
 	Source    string // typed by hand, or the app or device that sent it
@@ -353,17 +386,18 @@ func (s *Pages) measurementHistory(c *gin.Context, who auth.Principal) error {
 	if err != nil {
 		return err
 	}
-	page := historyPage{layout: s.layout(c, "meas.history.title"), KindHref: kindHref(spec.Kind)}
+	page := historyPage{layout: s.layout(c, msgMeasHistoryTitle), KindHref: kindHref(spec.Kind)}
 	page.KindName = kindName(spec.Kind, page.translator)
-	page.Heading = page.T("meas.history.heading", map[string]string{"Kind": page.KindName})
-	page.Caption = page.T("meas.history.caption", map[string]string{"Kind": page.KindName})
+	page.Heading = page.T(msgMeasHistoryHeading, map[string]string{"Kind": page.KindName})
+	page.Caption = page.T(msgMeasHistoryCaption, map[string]string{"Kind": page.KindName})
 	if !versions[0].Deleted {
 		page.EditHref = measurementHref(versions[0].ID, "edit")
 	}
 	for i, m := range versions {
 		page.Rows = append(page.Rows, historyRow{
-			Version: m.Version, Changed: formatTime(m.Updated, page.lang), At: formatTime(m.At, page.lang),
-			Value: valueWithUnit(m, spec, page.translator), Note: m.Note, Deleted: m.Deleted,
+			Version: m.Version, Changed: page.moment(m.Updated), At: page.moment(m.At),
+			Value: valueWithUnit(m, spec, page.translator), Entered: enteredText(m, spec, page.translator),
+			Note: m.Note, Deleted: m.Deleted,
 			EnteredBy: enteredByText(m, who, page.translator), Source: sourceText(m.Source, page.translator),
 			Status: page.T(versionStatus(i, m)),
 		})
@@ -376,11 +410,11 @@ func (s *Pages) measurementHistory(c *gin.Context, who auth.Principal) error {
 func enteredByText(m record.Measurement, who auth.Principal, t translator) string {
 	switch {
 	case m.EnteredBy.Is(who):
-		return t.T("meas.enteredby.you")
+		return t.T(msgMeasEnteredbyYou)
 	case m.EnteredBy.Kind == record.ActorProfessional:
-		return t.T("meas.enteredby.professional")
+		return t.T(msgMeasEnteredbyProfessional)
 	}
-	return t.T("meas.enteredby.other")
+	return t.T(msgMeasEnteredbyOther)
 }
 
 // sourceText says where a measurement came from: typed on the page, or
@@ -388,21 +422,21 @@ func enteredByText(m record.Measurement, who auth.Principal, t translator) strin
 func sourceText(src record.Source, t translator) string {
 	switch {
 	case src.Kind == record.SourceManual:
-		return t.T("meas.source.manual")
+		return t.T(msgMeasSourceManual)
 	case src.Client == "" || src.Client == record.SessionClient:
-		return t.T("meas.source.app", map[string]string{"Client": t.T("meas.source.portalapi")})
+		return t.T(msgMeasSourceApp, map[string]string{"Client": t.T(msgMeasSourcePortalapi)})
 	}
-	return t.T("meas.source.app", map[string]string{"Client": src.Client})
+	return t.T(msgMeasSourceApp, map[string]string{"Client": src.Client})
 }
 
-func versionStatus(i int, m record.Measurement) string {
+func versionStatus(i int, m record.Measurement) msgID {
 	switch {
 	case m.Deleted:
-		return "meas.history.deleted"
+		return msgMeasHistoryDeleted
 	case i == 0:
-		return "meas.history.current"
+		return msgMeasHistoryCurrent
 	}
-	return "meas.history.earlier"
+	return msgMeasHistoryEarlier
 }
 
 // withQuery appends q to path when it has any values.

@@ -18,12 +18,23 @@ type citizenHome struct{ Name, Registrar string }
 
 type proHome struct {
 	Name, Unit, Region string
-	RoleMessage        string // message id of the role line
+	Role               roleMessages
+}
+
+// roleMessages say what a role is and what it can do: today, and what the
+// consent and transfer services will add.
+type roleMessages struct {
+	Name, Now, Coming msgID
+}
+
+var roles = map[auth.Role]roleMessages{
+	auth.RoleProfessional: {msgHomeProRoleProfessional, msgHomeProNowProfessional, msgHomeProComingProfessional},
+	auth.RoleOperator:     {msgHomeProRoleOperator, msgHomeProNowOperator, msgHomeProComingOperator},
 }
 
 // home greets whoever is logged in, or offers the two logins.
 func (s *Pages) home(c *gin.Context) error {
-	page := homePage{layout: s.layout(c, "home.title")}
+	page := homePage{layout: s.layout(c, msgHomeTitle)}
 	who := principal(c)
 	var err error
 	switch who.Kind {
@@ -68,7 +79,7 @@ func (s *Pages) proHome(c *gin.Context, who auth.Principal) (*proHome, error) {
 	}
 	return &proHome{
 		Name: fullName(pro.GivenName, pro.FamilyName), Unit: unit.Name, Region: region.Name,
-		RoleMessage: "home.pro.role." + string(pro.Role),
+		Role: roles[pro.Role],
 	}, nil
 }
 

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"path"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+
 	"github.com/omahoito/omahoito/portal"
 )
 
@@ -13,14 +16,14 @@ import (
 type layout struct {
 	translator
 	Title     string
-	Path      string     // current path, for the language links
+	Path      string     // current path, cleaned and escaped: always one leading slash
 	Query     url.Values // current query, kept by the language links
 	LoggedIn  bool
 	RequestID string
 }
 
 // Lang is the page language (the html lang attribute).
-func (l layout) Lang() string { return l.lang }
+func (l layout) Lang() string { return l.lang.String() }
 
 type languageLink struct {
 	Code, Label, Href string
@@ -42,19 +45,29 @@ func (l layout) LanguageLinks() []languageLink {
 		links = append(links, languageLink{
 			Code: code, Label: languageLabels[code],
 			Href:    l.Path + "?" + q.Encode(),
-			Current: code == l.lang,
+			Current: code == l.lang.String(),
 		})
 	}
 	return links
 }
 
-func (s *Pages) layout(c *gin.Context, titleID string) layout {
+// localPath is p made safe to link to on this site: cleaned, escaped, and
+// starting with exactly one slash. A request for /%2F%2Fevil.example/ has
+// the path //evil.example/, which a browser would read as another site;
+// so would /\evil.example/ (browsers treat a backslash as a slash).
+func localPath(p string) string {
+	clean := path.Clean("/" + strings.ReplaceAll(p, `\`, "/"))
+	escaped := (&url.URL{Path: clean}).EscapedPath()
+	return "/" + strings.TrimLeft(escaped, "/")
+}
+
+func (s *Pages) layout(c *gin.Context, titleID msgID) layout {
 	lang := portal.Lang(c.Request.Context())
 	t := newTranslator(s.i18n, lang)
 	return layout{
 		translator: t,
 		Title:      t.T(titleID),
-		Path:       c.Request.URL.Path,
+		Path:       localPath(c.Request.URL.Path),
 		Query:      c.Request.URL.Query(),
 		LoggedIn:   !principal(c).IsZero(),
 	}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -77,6 +78,9 @@ func (s *Pages) init() error {
 		if err != nil {
 			return fmt.Errorf("parse templates: %w", err)
 		}
+		if err := checkTemplateMessages(t); err != nil {
+			return err
+		}
 		s.pages[name] = t
 	}
 	return nil
@@ -91,7 +95,7 @@ func (s *Pages) Handler() (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(portal.Recoverer(s.fail), portal.Observe(s.Log, s.Metrics))
+	r.Use(portal.Recoverer(s.fail), portal.Observe(s.Log, s.Metrics), s.formBodies)
 	r.GET("/", s.page(s.home))
 	loginLimit := portal.LimitByAddress(s.Limits.LoginByAddress, s.fail)
 	r.GET("/login", loginLimit, s.page(s.beginLogin(s.Citizen, citizenFlow)))
@@ -140,14 +144,56 @@ func (s *Pages) page(h func(*gin.Context) error) gin.HandlerFunc {
 
 type errorPage struct {
 	layout
-	MessageID string
+	Heading   string
+	MessageID msgID
 	RetryHref string
+}
+
+// errorHeadings say in a few words what happened, by status; the message
+// below the heading says what to do.
+var errorHeadings = map[int]msgID{
+	http.StatusBadRequest:            msgErrorHeadingBadrequest,
+	http.StatusUnauthorized:          msgErrorHeadingUnauthorized,
+	http.StatusForbidden:             msgErrorHeadingForbidden,
+	http.StatusNotFound:              msgErrorHeadingNotfound,
+	http.StatusConflict:              msgErrorHeadingConflict,
+	http.StatusGone:                  msgErrorHeadingGone,
+	http.StatusRequestEntityTooLarge: msgErrorHeadingToolarge,
+	http.StatusTooManyRequests:       msgErrorHeadingRatelimited,
+	http.StatusServiceUnavailable:    msgErrorHeadingUnavailable,
+}
+
+// classified are the texts of the message ids portal.Classify names.
+var classified = map[string]msgID{}
+
+func init() {
+	for _, id := range []msgID{msgErrorBadrequest, msgErrorUnauthorized, msgErrorForbidden, msgErrorNotfound,
+		msgErrorConflict, msgErrorGone, msgErrorToolarge, msgErrorRatelimited, msgErrorInternal, msgErrorUnavailable,
+		msgErrorLoginFailed, msgErrorLoginExpired, msgErrorLoginCancelled, msgErrorLoginHetu, msgErrorLoginUnknownpro,
+		msgMeasErrorGone, msgMeasErrorConflict} {
+		classified[string(id)] = id
+	}
+}
+
+// errorHeading is the heading of an error page: a failed login says so
+// whatever the status, anything unknown is the service's fault.
+func errorHeading(status int, msg msgID) msgID {
+	if strings.HasPrefix(string(msg), "error.login.") {
+		return msgErrorHeadingLogin
+	}
+	if id, ok := errorHeadings[status]; ok {
+		return id
+	}
+	if status < 500 {
+		return msgErrorHeadingBadrequest
+	}
+	return msgErrorHeadingInternal
 }
 
 // fail is the pages' one place where errors become responses: a page in
 // the reader's language that says in its heading what happened.
 func (s *Pages) fail(c *gin.Context, err error) {
-	status, msgID, retry := portal.Classify(err)
+	status, id, retry := portal.Classify(err)
 	ctx := c.Request.Context()
 	attrs := []any{"status", status, "route", c.FullPath(), "err", portal.Loggable(status, err), "request_id", portal.RequestID(ctx)}
 	if status >= 500 {
@@ -155,8 +201,13 @@ func (s *Pages) fail(c *gin.Context, err error) {
 	} else {
 		s.Log.InfoContext(ctx, "request refused", attrs...)
 	}
-	page := errorPage{layout: s.layout(c, "error.title"), MessageID: msgID, RetryHref: retry}
-	page.RequestID = portal.RequestID(ctx)
+	msg, ok := classified[id]
+	if !ok {
+		msg = msgErrorInternal // an id portal added without a text here: still a page a person can read
+	}
+	heading := errorHeading(status, msg)
+	page := errorPage{layout: s.layout(c, heading), MessageID: msg, RetryHref: retry}
+	page.Heading, page.RequestID = page.Title, portal.RequestID(ctx)
 	s.render(c, status, "error", page)
 }
 
@@ -166,5 +217,5 @@ func (s *Pages) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	t := newTranslator(s.i18n, portal.Lang(r.Context()))
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusForbidden)
-	_, _ = w.Write([]byte(t.T("error.crossorigin") + "\n"))
+	_, _ = w.Write([]byte(t.T(msgErrorCrossorigin) + "\n"))
 }
