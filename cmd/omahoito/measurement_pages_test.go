@@ -3,20 +3,35 @@ package main
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	pt "github.com/omahoito/omahoito/internal/portaltest"
 )
 
 const otherHetu = "010190-902S"
 
-var (
-	editLink   = regexp.MustCompile(`href="/measurements/m/([0-9a-f]+)/edit"`)
-	formToken  = regexp.MustCompile(`name="token" value="([0-9a-f]+)"`)
-	versionVal = regexp.MustCompile(`name="version" value="([0-9]+)"`)
-)
+// editIDs are the ids of the measurements a page links to for correcting,
+// read from the parsed page.
+func editIDs(tb testing.TB, body string) []string {
+	tb.Helper()
+	var ids []string
+	for _, href := range pt.ParsePage(tb, body).Attrs("href", pt.Tag("a")) {
+		rest, ok := strings.CutPrefix(href, "/measurements/m/")
+		if id, ok2 := strings.CutSuffix(rest, "/edit"); ok && ok2 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// formValue is the value of the input name on the page.
+func formValue(tb testing.TB, body, name string) string {
+	tb.Helper()
+	return pt.ParsePage(tb, body).Value(name)
+}
 
 // measurementForm is a filled add form: taken ago before now, in Helsinki.
 func measurementForm(kind string, ago time.Duration, fields ...string) url.Values {
@@ -67,11 +82,7 @@ func measurementIDs(tb testing.TB, a *testApp, c *http.Client, kind string) ([]s
 	if res.StatusCode != http.StatusOK {
 		tb.Fatalf("kind page %s: %d", kind, res.StatusCode)
 	}
-	var ids []string
-	for _, m := range editLink.FindAllStringSubmatch(body, -1) {
-		ids = append(ids, m[1])
-	}
-	return ids, body
+	return editIDs(tb, body), body
 }
 
 func mustRefuse(tb testing.TB, a *testApp, c *http.Client, form url.Values, field, message string) string {
@@ -87,7 +98,10 @@ func mustRefuse(tb testing.TB, a *testApp, c *http.Client, form url.Values, fiel
 			tb.Errorf("%v: refusal lacks %q:\n%s", form, want, body)
 		}
 	}
-	if !regexp.MustCompile(`id="` + field + `"[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*` + field + `-error"`).MatchString(body) {
+	input := pt.ParsePage(tb, body).First(pt.ID(field))
+	invalid, _ := pt.AttrOf(input, "aria-invalid")
+	described, _ := pt.AttrOf(input, "aria-describedby")
+	if invalid != "true" || !strings.Contains(" "+described+" ", " "+field+"-error ") {
 		tb.Errorf("%v: field %s is not marked invalid and described by its message:\n%s", form, field, body)
 	}
 	return body
@@ -107,15 +121,15 @@ func TestMeasurementPagesAddAndList(t *testing.T) {
 		}
 
 		res, body = get(t, c, a.URL+"/measurements/new?kind=blood-pressure")
-		token := formToken.FindStringSubmatch(body)
+		token := formValue(t, body, "token")
 		if !strings.Contains(body, `<label for="note">Lisätieto (vapaaehtoinen)</label>`) || strings.Contains(body, "Huomautus") {
 			t.Error("the note field is not labelled Lisätieto")
 		}
-		if res.StatusCode != http.StatusOK || token == nil || !strings.Contains(body, `<label for="systolic">`) ||
+		if res.StatusCode != http.StatusOK || token == "" || !strings.Contains(body, `<label for="systolic">`) ||
 			!strings.Contains(body, `type="date"`) || !strings.Contains(body, `maxlength="1000"`) {
 			t.Fatalf("add form: %d\n%s", res.StatusCode, body)
 		}
-		bp := measurementForm("blood-pressure", 10*time.Minute, "systolic", "128", "diastolic", "82", "note", "aamulla", "token", token[1])
+		bp := measurementForm("blood-pressure", 10*time.Minute, "systolic", "128", "diastolic", "82", "note", "aamulla", "token", token)
 		page := addMeasurement(t, a, c, bp)
 		for _, want := range []string{`role="img"`, "<svg", `<td class="num">128</td>`, `<td class="num">82</td>`, "aamulla", `<th scope="col">Lisätieto</th>`} {
 			if !strings.Contains(page, want) {
@@ -202,8 +216,7 @@ func TestMeasurementPagesCorrectDeleteHistory(t *testing.T) {
 		id := ids[0]
 		edit := a.URL + "/measurements/m/" + id + "/edit"
 		res, form := get(t, c, edit)
-		v := versionVal.FindStringSubmatch(form)
-		if res.StatusCode != http.StatusOK || v == nil || v[1] != "1" || !strings.Contains(form, `value="128"`) {
+		if res.StatusCode != http.StatusOK || formValue(t, form, "version") != "1" || !strings.Contains(form, `value="128"`) {
 			t.Fatalf("edit form: %d\n%s", res.StatusCode, form)
 		}
 		fix := measurementForm("blood-pressure", time.Hour, "systolic", "130", "diastolic", "85", "version", "1")
@@ -305,12 +318,12 @@ func TestMeasurementPagesPagingAndDates(t *testing.T) {
 		if !strings.Contains(first, `<td class="num">50</td>`) || strings.Contains(first, `<td class="num">154</td>`) {
 			t.Error("the first page does not start with the newest measurement")
 		}
-		next := regexp.MustCompile(`href="([^"]*after=[^"]+)"`).FindStringSubmatch(first)
-		if next == nil {
-			t.Fatal("no link to older measurements")
+		next := pt.ParsePage(t, first).Attrs("href", pt.Tag("a"), pt.Within(pt.Class("paging")))
+		if len(next) != 1 || !strings.Contains(next[0], "after=") {
+			t.Fatalf("no link to older measurements: %v", next)
 		}
-		_, second := get(t, c, a.URL+strings.ReplaceAll(next[1], "&amp;", "&"))
-		if got := len(editLink.FindAllString(second, -1)); got != 5 || !strings.Contains(second, `<td class="num">154</td>`) ||
+		_, second := get(t, c, a.URL+next[0])
+		if got := len(editIDs(t, second)); got != 5 || !strings.Contains(second, `<td class="num">154</td>`) ||
 			!strings.Contains(second, "Uusimmat mittaukset") {
 			t.Errorf("second page: %d rows, want the 5 oldest and a link back", got)
 		}
@@ -319,7 +332,7 @@ func TestMeasurementPagesPagingAndDates(t *testing.T) {
 		today := time.Now().In(mustHelsinki())
 		q := url.Values{"from": {today.AddDate(0, 0, -1).Format("2006-01-02")}, "to": {today.Format("2006-01-02")}}
 		_, chosen := get(t, c, a.URL+"/measurements/k/heart-rate?"+q.Encode())
-		if got := len(editLink.FindAllString(chosen, -1)); got < 4 || got > 8 || strings.Contains(chosen, `aria-current="true">30`) {
+		if got := len(editIDs(t, chosen)); got < 4 || got > 8 || strings.Contains(chosen, `aria-current="true">30`) {
 			t.Errorf("from %s to %s: %d rows", q.Get("from"), q.Get("to"), got)
 		}
 		res, bad := get(t, c, a.URL+"/measurements/k/heart-rate?from=2026-13-01")
@@ -349,10 +362,10 @@ func TestMeasurementPagesResentFormWithOtherValues(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, a *testApp) {
 		c := mustCitizen(t, a, testHetu)
 		_, body := get(t, c, a.URL+"/measurements/new?kind=blood-pressure")
-		if !regexp.MustCompile(`<form method="post" action="/measurements/new" autocomplete="off"`).MatchString(body) {
+		if pt.ParsePage(t, body).First(pt.Tag("form"), pt.Attr("action", "/measurements/new"), pt.Attr("autocomplete", "off")) == nil {
 			t.Error("the add form lets the browser restore old values (no autocomplete=\"off\")")
 		}
-		token := formToken.FindStringSubmatch(body)[1]
+		token := formValue(t, body, "token")
 		first := measurementForm("blood-pressure", 10*time.Minute, "systolic", "128", "diastolic", "82", "token", token)
 		addMeasurement(t, a, c, first)
 
@@ -362,8 +375,8 @@ func TestMeasurementPagesResentFormWithOtherValues(t *testing.T) {
 			!strings.Contains(body, `role="alert"`) || !strings.Contains(body, `value="141"`) || !strings.Contains(body, `value="90"`) {
 			t.Fatalf("resent form with other values: %d\n%s", res.StatusCode, body)
 		}
-		fresh := formToken.FindStringSubmatch(body)
-		if fresh == nil || fresh[1] == token {
+		fresh := formValue(t, body, "token")
+		if fresh == "" || fresh == token {
 			t.Fatalf("the form shown again has no fresh token: %v", fresh)
 		}
 		if ids, _ := measurementIDs(t, a, c, "blood-pressure"); len(ids) != 1 {
@@ -377,7 +390,7 @@ func TestMeasurementPagesResentFormWithOtherValues(t *testing.T) {
 			t.Errorf("resent form with another note: %d, want 409", res.StatusCode)
 		}
 		// Sent as shown, with the fresh token, it is stored.
-		second.Set("token", fresh[1])
+		second.Set("token", fresh)
 		addMeasurement(t, a, c, second)
 		// The first form again, unchanged: still stored once.
 		addMeasurement(t, a, c, first)
@@ -387,7 +400,7 @@ func TestMeasurementPagesResentFormWithOtherValues(t *testing.T) {
 
 		// The same weight in another unit is the same reading.
 		_, body = get(t, c, a.URL+"/measurements/new?kind=body-weight")
-		token = formToken.FindStringSubmatch(body)[1]
+		token = formValue(t, body, "token")
 		kg := measurementForm("body-weight", time.Hour, "value", "80", "unit", "kg", "token", token)
 		addMeasurement(t, a, c, kg)
 		grams := measurementForm("body-weight", time.Hour, "value", "80000", "unit", "g", "token", token)
@@ -417,7 +430,7 @@ func TestMeasurementPagesShowReadingsJustAhead(t *testing.T) {
 		addMeasurement(t, a, c, measurementForm("heart-rate", -4*time.Minute, "value", "66"))
 		for _, q := range []string{"", "?range=7d", "?range=30d", "?range=1y", "?range=all"} {
 			_, page := get(t, c, a.URL+"/measurements/k/heart-rate"+q)
-			if got := len(editLink.FindAllString(page, -1)); got != 1 || !strings.Contains(page, `<td class="num">66</td>`) {
+			if got := len(editIDs(t, page)); got != 1 || !strings.Contains(page, `<td class="num">66</td>`) {
 				t.Errorf("range %q: %d rows, want the reading 66", q, got)
 			}
 			if !strings.Contains(page, "Syke 66–66 /min.") || !strings.Contains(page, "1 mittaus.") ||
