@@ -71,10 +71,45 @@ var (
 // what is valid: it stops at the first bad entry without reading the rest.
 // The caller limits r (10 MB). Errors are *FieldError naming the first bad
 // entry, e.g. "Bundle.entry[3].resource.valueQuantity.value".
+//
+// No one value (an entry, or another member of the Bundle) may be larger
+// than MaxValueBytes: encoding/json buffers a whole value, so without a
+// bound one huge junk entry would cost several times its size.
 func DecodeTransaction(r io.Reader) ([]TransactionEntry, error) {
-	t := &txReader{dec: json.NewDecoder(r), seen: map[string]bool{}}
+	src := &valueLimiter{r: r}
+	t := &txReader{dec: json.NewDecoder(src), src: src, seen: map[string]bool{}}
+	t.allow()
 	return t.read()
 }
+
+// MaxValueBytes bounds one entry of a transaction Bundle, and any other
+// value in it; a measurement with the longest note takes a few kB.
+const MaxValueBytes = 256 << 10
+
+// errValueTooLarge stops the decoder in a value over MaxValueBytes.
+var errValueTooLarge = errors.New("value too large")
+
+// valueLimiter lets the decoder read up to stopAt bytes of the body.
+type valueLimiter struct {
+	r            io.Reader
+	read, stopAt int64
+}
+
+func (l *valueLimiter) Read(p []byte) (int, error) {
+	room := l.stopAt - l.read
+	if room <= 0 {
+		return 0, errValueTooLarge
+	}
+	if int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	return n, err
+}
+
+// allow lets the decoder read the next value, up to MaxValueBytes.
+func (t *txReader) allow() { t.src.stopAt = t.dec.InputOffset() + MaxValueBytes }
 
 // ParseTransaction is DecodeTransaction over a body already read.
 func ParseTransaction(body []byte) ([]TransactionEntry, error) {
@@ -84,6 +119,7 @@ func ParseTransaction(body []byte) ([]TransactionEntry, error) {
 // txReader walks a Bundle's members with a streaming decoder.
 type txReader struct {
 	dec          *json.Decoder
+	src          *valueLimiter
 	seen         map[string]bool
 	resourceType bool // resourceType Bundle was read
 	typ          bool // type transaction was read
@@ -122,6 +158,7 @@ func (t *txReader) read() ([]TransactionEntry, error) {
 
 // member reads one member of the Bundle.
 func (t *txReader) member() error {
+	t.allow()
 	tok, err := t.dec.Token()
 	if err != nil {
 		return syntaxErr(err, "Bundle")
@@ -131,6 +168,7 @@ func (t *txReader) member() error {
 		return fieldErr("Bundle."+key, "%s is given twice", key)
 	}
 	t.seen[key] = true
+	t.allow()
 	switch {
 	case key == "resourceType":
 		return t.resourceTypeMember()
@@ -209,6 +247,7 @@ func (t *txReader) readEntries() error {
 		var readErr error
 		for len(raws) < batchEntries && size < batchBytes && t.dec.More() {
 			var raw json.RawMessage
+			t.allow()
 			if readErr = t.dec.Decode(&raw); readErr != nil {
 				break
 			}
@@ -261,6 +300,9 @@ func (t *txReader) parseBatch(raws [][]byte) error {
 
 // syntaxErr names a decoding error at path.
 func syntaxErr(err error, path string) error {
+	if errors.Is(err, errValueTooLarge) {
+		return fieldErr(path, "larger than %d kB: no value of a transaction needs so much (an entry holds one measurement)", MaxValueBytes>>10)
+	}
 	return decodeError(nil, err, path)
 }
 

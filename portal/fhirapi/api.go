@@ -11,7 +11,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -66,7 +65,7 @@ func (s *API) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(portal.Recoverer(s.fail), portal.Observe(s.Log, s.Metrics))
+	r.Use(portal.Recoverer(s.fail), portal.Observe(s.Log, s.Metrics), s.negotiate)
 	g := r.Group(portal.APIPrefix)
 	g.GET("/metadata", s.handle(s.capability))
 	api := g.Group("", portal.WritesOnly(portal.LimitByAddress(s.Limits.WriteByAddress, s.fail)),
@@ -201,11 +200,3 @@ func (s *API) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 // apiBase is the absolute base URL of the API, from the configured public
 // base URL: never from the request's Host header, which a client chooses.
 func (s *API) apiBase() string { return s.BaseURL + portal.APIPrefix }
-
-func (s *API) selfURL(c *gin.Context) string {
-	u := s.apiBase() + strings.TrimPrefix(c.Request.URL.Path, portal.APIPrefix)
-	if q := c.Request.URL.RawQuery; q != "" {
-		u += "?" + q
-	}
-	return u
-}

@@ -148,9 +148,7 @@ func (s *API) renderPreferred(c *gin.Context, status int, resource any) {
 	case fhir.ReturnMinimal:
 		c.Status(status)
 	case fhir.ReturnOperationOutcome:
-		o := fhir.Outcome(status, "done: "+http.StatusText(status))
-		o.Issue[0].Severity, o.Issue[0].Code = fm.IssueSeverityInformation, fm.IssueTypeInformational
-		s.render(c, status, o)
+		s.render(c, status, doneOutcome(strconv.Itoa(status)+" "+http.StatusText(status)))
 	default:
 		s.render(c, status, resource)
 	}
@@ -227,9 +225,12 @@ func (s *API) observationHistory(c *gin.Context) error {
 // newest first; -1 when absent.
 func historyCount(c *gin.Context) (int, error) {
 	for name := range c.Request.URL.Query() {
-		if name != "_count" && name != "_format" {
+		if name != "_count" && name != "_format" && handling(c) == fhir.HandlingStrict {
 			return 0, fmt.Errorf("%w: unknown parameter %q of _history (supported: _count)", fhir.ErrInvalidParam, name)
 		}
+	}
+	if len(c.QueryArray("_count")) > 1 {
+		return 0, fmt.Errorf("%w: _count is given more than once; give it once", fhir.ErrInvalidParam)
 	}
 	v, ok := c.GetQuery("_count")
 	if !ok {
@@ -261,12 +262,17 @@ func (s *API) observationVersion(c *gin.Context) error {
 }
 
 // transaction stores a transaction Bundle of Observations: all or nothing.
+// The body is decoded as it arrives, never read whole: a Bundle of junk
+// costs memory in proportion to what is valid in it.
 func (s *API) transaction(c *gin.Context) error {
-	body, err := readBody(c, maxBundleBytes)
-	if err != nil {
+	if err := fhir.CheckContentType(c.GetHeader("Content-Type")); err != nil {
 		return err
 	}
-	entries, err := fhir.ParseTransaction(body)
+	body := &limitedBody{r: http.MaxBytesReader(c.Writer, c.Request.Body, maxBundleBytes)}
+	entries, err := fhir.DecodeTransaction(body)
+	if body.tooLarge {
+		return fmt.Errorf("%w: the limit is %d bytes", portal.ErrTooLarge, maxBundleBytes)
+	}
 	if err != nil {
 		return &parseError{err}
 	}
@@ -287,8 +293,53 @@ func (s *API) transaction(c *gin.Context) error {
 	if err != nil {
 		return fhir.EntryError(err)
 	}
-	s.render(c, http.StatusOK, fhir.TransactionResponse(added))
+	s.render(c, http.StatusOK, s.transactionResponse(c, added))
 	return nil
+}
+
+// transactionResponse answers a transaction as Prefer: return= asks: by
+// default and for minimal, each entry's response alone; representation
+// adds each stored Observation, OperationOutcome an outcome per entry.
+func (s *API) transactionResponse(c *gin.Context, added []record.Added) fm.Bundle {
+	b := fhir.TransactionResponse(added)
+	switch fhir.ParsePrefer(c.Request.Header.Values("Prefer")).Return {
+	case fhir.ReturnRepresentation:
+		for i, a := range added {
+			b.Entry[i].FullUrl = ptr(fhir.ResourceURL(s.apiBase(), "Observation", a.Measurement.ID))
+			b.Entry[i].Resource, _ = marshalFHIR(fhir.Observation(a.Measurement))
+		}
+	case fhir.ReturnOperationOutcome:
+		for i := range added {
+			b.Entry[i].Response.Outcome, _ = marshalFHIR(doneOutcome(b.Entry[i].Response.Status))
+		}
+	}
+	return b
+}
+
+// doneOutcome says that a write worked, for Prefer: return=OperationOutcome.
+func doneOutcome(status string) fm.OperationOutcome {
+	o := fhir.Outcome(http.StatusOK, "done: "+status)
+	o.Issue[0].Severity, o.Issue[0].Code = fm.IssueSeverityInformation, fm.IssueTypeInformational
+	return o
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// limitedBody notes whether the body limit was reached: the decoder turns
+// read errors into a message about the JSON, and a body over the limit is
+// 413, not 400.
+type limitedBody struct {
+	r        io.Reader
+	tooLarge bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		b.tooLarge = true
+	}
+	return n, err
 }
 
 // searchObservations: patient, code, date, _count, _sort and _cursor (the
@@ -298,7 +349,7 @@ func (s *API) searchObservations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	oq, err := fhir.ParseObservationSearch(values, fhir.ParsePrefer(c.Request.Header.Values("Prefer")).Handling)
+	oq, err := fhir.ParseObservationSearch(values, handling(c))
 	if err != nil {
 		return err
 	}
@@ -318,10 +369,5 @@ func (s *API) searchObservations(c *gin.Context) error {
 		entries[i] = fhir.Entry{Type: "Observation", ID: m.ID, Resource: fhir.Observation(m)}
 	}
 	next := fhir.NextLink(s.apiBase(), oq.Search, "Observation", page.Next)
-	b, err := fhir.SearchPage(s.apiBase(), fhir.SelfLink(s.apiBase(), oq.Search, "Observation"), next, page.Total, entries)
-	if err != nil {
-		return err
-	}
-	s.render(c, http.StatusOK, b)
-	return nil
+	return s.renderSearch(c, oq.Search, "Observation", searchPage{entries: entries, total: page.Total, next: next})
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -36,74 +35,99 @@ func (s *API) capability(c *gin.Context) error {
 	return nil
 }
 
-// searchParams refuses parameters the resource does not support, so a
-// typo does not silently widen a search, and returns the allowed ones.
-func searchParams(values url.Values, allowed ...string) (map[string]string, error) {
-	out := map[string]string{}
-	for name, vs := range values {
-		if !slices.Contains(allowed, name) {
-			return nil, fmt.Errorf("%w: unknown search parameter %q (supported: %s)", portal.ErrBadRequest, name, strings.Join(allowed, ", "))
-		}
-		if len(vs) > 1 {
-			return nil, fmt.Errorf("%w: search parameter %q given more than once", portal.ErrBadRequest, name)
-		}
-		out[name] = vs[0]
-	}
-	return out, nil
-}
-
-// token splits a FHIR token search value "system|value", "|value" or "value".
-func token(v string) (system, value string, hasSystem bool) {
-	if i := strings.IndexByte(v, '|'); i >= 0 {
-		return v[:i], v[i+1:], true
-	}
-	return "", v, false
-}
-
 // errHetuInURL refuses a personal identity code in a URL: URLs end up in
 // logs, proxies and browser histories (DESIGN §2.4).
 var errHetuInURL = fmt.Errorf("%w: a personal identity code must not be sent in a URL; "+
 	"send the search as POST [base]/Patient/_search with identifier=urn:oid:1.2.246.21|<code> "+
 	"in an application/x-www-form-urlencoded body", portal.ErrBadRequest)
 
-// searchPatients: the caller's visible patients, optionally the one with a
-// personal identity code. The service decides who may be seen; a person
-// the caller may not see is left out, never named.
+// identifierInURL reports whether the URL's query carries identifier, with
+// or without a modifier.
+func identifierInURL(c *gin.Context) bool {
+	for k := range c.Request.URL.Query() {
+		if name, _, _ := strings.Cut(k, ":"); name == "identifier" {
+			return true
+		}
+	}
+	return false
+}
+
+// searchPatients: the caller's visible patients, narrowed by identifier
+// (the personal identity code, by POST _search only). The service decides
+// who may be seen; a person the caller may not see is left out, never
+// named.
 func (s *API) searchPatients(c *gin.Context) error {
-	values, err := s.searchValues(c)
+	if identifierInURL(c) {
+		return errHetuInURL // before parsing: an error message must not echo it
+	}
+	q, err := s.parseSearch(c, fhir.PatientSearch)
 	if err != nil {
 		return err
 	}
-	params, err := searchParams(values, "identifier")
-	if err != nil {
-		return err
-	}
-	var ps record.PatientSearch
-	if id, ok := params["identifier"]; ok {
-		if c.Request.Method == http.MethodGet {
-			return errHetuInURL
-		}
-		system, value, hasSystem := token(id)
-		if hasSystem && system != "" && system != auth.HetuSystem {
-			return s.searchSet(c, nil)
-		}
-		if ps.Hetu, err = auth.ParseHetu(value); err != nil {
-			return s.searchSet(c, nil) // not a valid code: no one has it
-		}
-	}
-	people, err := s.Records.SearchPatients(c.Request.Context(), principal(c), ps)
+	people, err := s.patientCandidates(c, q)
 	if err != nil {
 		return err
 	}
 	entries := make([]fhir.Entry, 0, len(people))
 	for _, p := range people {
+		if !matchAll(q.Get("identifier"), func(cr fhir.Criterion) bool { return cr.MatchToken(auth.HetuSystem, p.Hetu.Value()) }) {
+			continue
+		}
 		region, err := s.Directory.Region(c.Request.Context(), p.HomeRegion)
 		if err != nil {
 			return err
 		}
 		entries = append(entries, fhir.Entry{Type: "Patient", ID: p.ID, Resource: fhir.Patient(p, region)})
 	}
-	return s.searchSet(c, entries)
+	return s.renderSearch(c, q, "Patient", pageOf(q, entries), "identifier")
+}
+
+// patientCandidates asks the service for the people the search can match:
+// those with the codes its first identifier criterion names, or else
+// everyone the caller may see (e.g. for "urn:oid:1.2.246.21|", or a code
+// no one can have), which the criteria then filter.
+func (s *API) patientCandidates(c *gin.Context, q *fhir.Search) ([]auth.Person, error) {
+	ctx, who := c.Request.Context(), principal(c)
+	hetus := hetusOf(q.Get("identifier"))
+	if len(hetus) == 0 {
+		return s.Records.SearchPatients(ctx, who, record.PatientSearch{})
+	}
+	var out []auth.Person
+	for _, hetu := range hetus {
+		people, err := s.Records.SearchPatients(ctx, who, record.PatientSearch{Hetu: hetu})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, people...)
+	}
+	return out, nil
+}
+
+// hetusOf lists the codes the first identifier criterion names, when
+// every alternative names one; else none.
+func hetusOf(ids []fhir.Criterion) []auth.Hetu {
+	if len(ids) == 0 {
+		return nil
+	}
+	var out []auth.Hetu
+	for _, t := range ids[0].Tokens {
+		hetu, err := auth.ParseHetu(t.Code)
+		if err != nil || (t.HasSystem && t.System != auth.HetuSystem) {
+			return nil
+		}
+		out = append(out, hetu)
+	}
+	return out
+}
+
+// matchAll reports whether every criterion matches: criteria are ANDed.
+func matchAll(criteria []fhir.Criterion, match func(fhir.Criterion) bool) bool {
+	for _, cr := range criteria {
+		if !match(cr) {
+			return false
+		}
+	}
+	return true
 }
 
 // readPatient: the service answers 403 for anyone the caller may not see,
@@ -122,38 +146,39 @@ func (s *API) readPatient(c *gin.Context) error {
 	return nil
 }
 
+// searchPractitioners: the region's professionals (not its operators),
+// by Terhikki number and by name: starts-with by default, ignoring case
+// and accents, or :exact and :contains, over given, family and full name.
 func (s *API) searchPractitioners(c *gin.Context) error {
-	values, err := s.searchValues(c)
+	q, err := s.parseSearch(c, fhir.PractitionerSearch)
 	if err != nil {
 		return err
 	}
-	params, err := searchParams(values, "identifier", "name")
+	pros, err := s.Directory.SearchProfessionals(c.Request.Context(), principal(c).RegionID, "", "")
 	if err != nil {
 		return err
 	}
-	terhikki := ""
-	if id, ok := params["identifier"]; ok {
-		system, value, hasSystem := token(id)
-		if hasSystem && system != "" && system != auth.TerhikkiSystem {
-			return s.searchSet(c, nil)
-		}
-		if value == "" {
-			return fmt.Errorf("%w: identifier needs a value", portal.ErrBadRequest)
-		}
-		terhikki = value
-	}
-	pros, err := s.Directory.SearchProfessionals(c.Request.Context(), principal(c).RegionID, terhikki, params["name"])
-	if err != nil {
-		return err
-	}
-	entries := make([]fhir.Entry, 0, len(pros))
+	var entries []fhir.Entry
 	for _, p := range pros {
-		if p.Role != auth.RoleProfessional {
+		if p.Role != auth.RoleProfessional || !matchPractitioner(q, p) {
 			continue // operators run the region; they are not grantees
 		}
 		entries = append(entries, fhir.Entry{Type: "Practitioner", ID: p.ID, Resource: fhir.Practitioner(p)})
 	}
-	return s.searchSet(c, entries)
+	return s.renderSearch(c, q, "Practitioner", pageOf(q, entries))
+}
+
+func matchPractitioner(q *fhir.Search, p auth.Professional) bool {
+	return matchAll(q.Get("identifier"), func(cr fhir.Criterion) bool {
+		return p.Terhikki != "" && cr.MatchToken(auth.TerhikkiSystem, p.Terhikki)
+	}) && matchAll(q.Get("name"), func(cr fhir.Criterion) bool {
+		return matchName(cr, p.GivenName, p.FamilyName, strings.TrimSpace(p.GivenName+" "+p.FamilyName))
+	})
+}
+
+// matchName reports whether the criterion matches any part of a name.
+func matchName(cr fhir.Criterion, parts ...string) bool {
+	return slices.ContainsFunc(parts, func(part string) bool { return part != "" && cr.MatchString(part) })
 }
 
 func (s *API) readPractitioner(c *gin.Context) error {
@@ -168,18 +193,12 @@ func (s *API) readPractitioner(c *gin.Context) error {
 	return nil
 }
 
+// searchOrganizations: the region's registrar and care units, by OID
+// (urn:ietf:rfc:3986|urn:oid:...) and by name, as searchPractitioners.
 func (s *API) searchOrganizations(c *gin.Context) error {
-	values, err := s.searchValues(c)
+	q, err := s.parseSearch(c, fhir.OrganizationSearch)
 	if err != nil {
 		return err
-	}
-	params, err := searchParams(values, "identifier", "name")
-	if err != nil {
-		return err
-	}
-	oid, ok := organizationOID(params["identifier"])
-	if !ok {
-		return s.searchSet(c, nil)
 	}
 	ctx := c.Request.Context()
 	region, err := s.Directory.Region(ctx, principal(c).RegionID)
@@ -187,35 +206,30 @@ func (s *API) searchOrganizations(c *gin.Context) error {
 		return err
 	}
 	var entries []fhir.Entry
-	if (oid == "" || oid == region.RegistrarOID) && containsFold(region.RegistrarName, params["name"]) {
+	if matchOrganization(q, region.RegistrarOID, region.RegistrarName) {
 		entries = append(entries, fhir.Entry{Type: "Organization", ID: fhir.RegistrarID(region.ID), Resource: fhir.Registrar(region)})
 	}
-	units, err := s.Directory.SearchCareUnits(ctx, region.ID, oid, params["name"])
+	units, err := s.Directory.SearchCareUnits(ctx, region.ID, "", "")
 	if err != nil {
 		return err
 	}
 	for _, u := range units {
-		entries = append(entries, fhir.Entry{Type: "Organization", ID: u.ID, Resource: fhir.CareUnit(u, region)})
+		if matchOrganization(q, u.OID, u.Name) {
+			entries = append(entries, fhir.Entry{Type: "Organization", ID: u.ID, Resource: fhir.CareUnit(u, region)})
+		}
 	}
-	return s.searchSet(c, entries)
+	return s.renderSearch(c, q, "Organization", pageOf(q, entries))
 }
 
-// organizationOID reads an Organization identifier search: an OID as
-// "urn:oid:X" (system urn:ietf:rfc:3986 or none) or bare. ok is false for
-// another system, which matches nothing.
-func organizationOID(identifier string) (oid string, ok bool) {
-	if identifier == "" {
-		return "", true
-	}
-	system, value, hasSystem := token(identifier)
-	if hasSystem && system != "" && system != fhir.OrganizationOIDSystem {
-		return "", false
-	}
-	return strings.TrimPrefix(value, "urn:oid:"), true
-}
-
-func containsFold(s, sub string) bool {
-	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+// matchOrganization matches the identifier as published
+// (urn:ietf:rfc:3986|urn:oid:X) and, as the directory is searched by it,
+// the bare OID X as a code.
+func matchOrganization(q *fhir.Search, oid, name string) bool {
+	return matchAll(q.Get("identifier"), func(cr fhir.Criterion) bool {
+		return cr.MatchToken(fhir.OrganizationOIDSystem, "urn:oid:"+oid) || slices.ContainsFunc(cr.Tokens, func(t fhir.Token) bool {
+			return !t.HasSystem && t.Code == oid
+		})
+	}) && matchAll(q.Get("name"), func(cr fhir.Criterion) bool { return matchName(cr, name) })
 }
 
 func (s *API) readOrganization(c *gin.Context) error {
