@@ -42,7 +42,10 @@ type Config struct {
 	// one machine, where every client shares one address; never in production.
 	RateLimits string `json:"rate_limits"`
 	// Development lets the development identity provider serve a base URL
-	// that is not on this machine (a shared test server). Never in production.
+	// that is not on this machine: a shared test server behind a reverse
+	// proxy on the same machine. It still listens on loopback only; it never
+	// turns on the development provider on a network address. Never in
+	// production.
 	Development bool `json:"development"`
 
 	Citizen      *IssuerConfig `json:"citizen_issuer"`      // bank-ID broker; nil: the development provider
@@ -94,7 +97,20 @@ func loadConfig(path string) (Config, error) {
 	envOverride(&cfg.BaseURL, "OMAHOITO_BASE_URL")
 	envOverride(&cfg.HetuKeyFile, "OMAHOITO_HETU_KEY_FILE")
 	envOverride(&cfg.LogLevel, "OMAHOITO_LOG_LEVEL")
+	if err := cfg.checkValues(); err != nil {
+		return cfg, err
+	}
 	return cfg, cfg.checkAPIClients()
+}
+
+// checkValues refuses settings out of range before anything is opened, so
+// a typo costs one line on standard error, not a half-started service.
+func (cfg Config) checkValues() error {
+	if cfg.DatabasePoolSize < 0 {
+		return fmt.Errorf("%w: database_pool_size must be 0 (the default) or more, not %d", errConfig, cfg.DatabasePoolSize)
+	}
+	_, err := cfg.limits() // the one place that knows the rate_limits values
+	return err
 }
 
 // checkAPIClients refuses citizen api_clients that name a client the portal
@@ -153,19 +169,32 @@ func (cfg *Config) applyDefaults() {
 
 // devIDP reports whether the development identity provider serves logins:
 // exactly when no real issuer is configured. Half a configuration is an
-// error, and so is the development provider on a public address unless
-// asked for: one forgotten setting must not let anyone log in as anyone.
+// error, and so is the development provider anywhere the network can reach
+// it: one forgotten setting must not let anyone log in as anyone.
 func (cfg Config) devIDP() (bool, error) {
 	switch {
 	case cfg.Citizen == nil && cfg.Professional == nil:
-		if !cfg.Development && !isLoopback(cfg.BaseURL) {
-			return false, fmt.Errorf("%w: no identity providers are configured, and the development provider serves only this machine (base URL %s); configure citizen_issuer and professional_issuer, or set \"development\": true for a shared test server", errConfig, cfg.BaseURL)
-		}
-		return true, nil
+		return true, cfg.checkDevReach()
 	case cfg.Citizen == nil || cfg.Professional == nil:
 		return false, fmt.Errorf("%w: configure both citizen_issuer and professional_issuer, or neither for the development provider", errConfig)
 	}
 	return false, nil
+}
+
+// checkDevReach keeps the development provider on this machine. The listen
+// address decides, whatever the base URL says: a base URL is only what the
+// pages call themselves. A base URL elsewhere is allowed with development
+// set (a reverse proxy on this machine, a shared test server), never a
+// listener on the network. An empty BaseURL is derived from Addr later.
+func (cfg Config) checkDevReach() error {
+	const fix = "configure citizen_issuer and professional_issuer"
+	if !isLoopbackAddr(cfg.Addr) {
+		return fmt.Errorf("%w: no identity providers are configured, and the development provider listens only on this machine (127.0.0.1, ::1 or localhost), not on addr %s; %s, or listen on 127.0.0.1", errConfig, cfg.Addr, fix)
+	}
+	if cfg.BaseURL != "" && !cfg.Development && !isLoopback(cfg.BaseURL) {
+		return fmt.Errorf("%w: no identity providers are configured, and the development provider serves only this machine (base URL %s); %s, or set \"development\": true for a shared test server behind a proxy on this machine", errConfig, cfg.BaseURL, fix)
+	}
+	return nil
 }
 
 // relyingParty turns an issuer's configuration into the oidc package's.
@@ -313,8 +342,21 @@ func isLoopback(base string) bool {
 	if err != nil {
 		return false
 	}
-	host := u.Hostname()
-	if host == "localhost" {
+	return isLoopbackHost(u.Hostname())
+}
+
+// isLoopbackAddr reports whether a listen address (host:port) accepts
+// connections from this machine only. An empty host (":8080") listens on
+// every interface, so it is not loopback.
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	return err == nil && isLoopbackHost(host)
+}
+
+// isLoopbackHost: localhost or an address in 127.0.0.0/8 or ::1. Any other
+// name is refused rather than resolved: what it resolves to can change.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -75,6 +77,8 @@ func TestConfigRefusals(t *testing.T) {
 		"empty secret env":             {`{"hetu_key_file": "/nonexistent", "citizen_issuer": {"issuer": "https://b.example/x", "client_id": "a", "client_secret_env": "OMAHOITO_TEST_UNSET"}, "professional_issuer": {"issuer": "https://b.example/y", "client_id": "a"}}`, ""},
 		"not a postgres url":           {`{"database_url": "mysql://x"}`, "must start with postgres://"},
 		"dev provider on a public URL": {`{"base_url": "https://omahoito.example.fi"}`, "development provider serves only this machine"},
+		"rate limits misspelt":         {`{"rate_limits": "of"}`, `rate_limits is "of"`},
+		"negative pool size":           {`{"database_pool_size": -1}`, "database_pool_size must be 0"},
 		"portal client as API client":  {`{"citizen_issuer": {"issuer": "https://b.example/x", "client_id": "omahoito", "api_clients": ["app", "omahoito"]}, "professional_issuer": {"issuer": "https://b.example/y", "client_id": "omahoito"}}`, "the portal's ID tokens would be accepted as API access tokens"},
 	}
 	for name, tc := range cases {
@@ -106,5 +110,137 @@ func TestDevelopmentKeyFileIsPrivateAndKept(t *testing.T) {
 	}
 	if again, _ := os.ReadFile(path); !bytes.Equal(first, again) {
 		t.Fatal("a second start replaced the key: every stored hetu would become unreadable")
+	}
+}
+
+// The development login lets anyone log in as anyone, so it must never be
+// reachable from the network: the listen address decides, whatever the
+// base URL says, and "development" only admits a base URL elsewhere (a
+// proxy on this machine), never a listener on the network.
+func TestDevelopmentLoginOnlyOnLoopback(t *testing.T) {
+	const public, local = "https://test.omahoito.example.fi", "http://127.0.0.1:8080"
+	cases := []struct {
+		addr, base  string
+		development bool
+		on          bool
+	}{
+		{"127.0.0.1:8080", "", false, true},
+		{"127.0.0.1:8080", local, false, true},
+		{"127.0.0.2:8080", local, false, true},
+		{"localhost:8080", "http://localhost:8080", false, true},
+		{"[::1]:8080", "http://[::1]:8080", false, true},
+		{"127.0.0.1:8080", public, false, false},
+		{"127.0.0.1:8080", public, true, true}, // a shared test server behind a proxy on this machine
+		{"0.0.0.0:8080", local, false, false},
+		{"0.0.0.0:8080", local, true, false},
+		{"0.0.0.0:8080", public, true, false},
+		{"[::]:8080", local, false, false},
+		{"[::]:8080", public, true, false},
+		{":8080", local, true, false},
+		{"192.168.1.20:8080", local, false, false},
+		{"192.168.1.20:8080", public, true, false},
+		{"omahoito.lan:8080", local, true, false}, // a name other than localhost is not resolved
+		{"", local, true, false},
+	}
+	for _, tc := range cases {
+		cfg := Config{Addr: tc.addr, BaseURL: tc.base, Development: tc.development}
+		dev, err := cfg.devIDP()
+		if on := err == nil && dev; on != tc.on {
+			t.Errorf("addr %q, base URL %q, development %v: development login on = %v (%v), want %v",
+				tc.addr, tc.base, tc.development, on, err, tc.on)
+		}
+		if !tc.on && !errors.Is(err, errConfig) {
+			t.Errorf("addr %q, base URL %q: error %v, want a configuration error", tc.addr, tc.base, err)
+		}
+	}
+}
+
+// Started from the command line on a network address without issuers,
+// serve refuses with one line naming addr, whether the address comes from
+// --addr, OMAHOITO_ADDR or the file, and before a port is opened (the LAN
+// address is not this machine's: listening on it would fail differently).
+func TestServeRefusesDevelopmentLoginOnNetworkAddress(t *testing.T) {
+	cases := []struct{ flag, env, json string }{
+		{flag: "0.0.0.0:0"},
+		{flag: "[::]:0", json: `{"base_url": "http://127.0.0.1:8080"}`},
+		{flag: "0.0.0.0:0", json: `{"development": true, "base_url": "https://test.omahoito.example.fi"}`},
+		{flag: "192.0.2.10:0", json: `{"development": true}`},
+		{env: "0.0.0.0:0", json: `{"development": true, "base_url": "http://localhost:8080"}`},
+		{json: `{"addr": "[::]:0", "development": true}`},
+	}
+	for i, tc := range cases {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			dir := t.TempDir()
+			args := []string{"serve", "--data", dir}
+			addr := tc.flag
+			if tc.flag != "" {
+				args = append(args, "--addr", tc.flag)
+			}
+			if tc.env != "" {
+				t.Setenv("OMAHOITO_ADDR", tc.env)
+				addr = tc.env
+			}
+			if tc.json != "" {
+				args = append(args, "--config", writeFile(t, dir, "omahoito.json", tc.json, 0o600))
+			}
+			if addr == "" {
+				addr = "[::]:0"
+			}
+			code, msg := serveBriefly(t, args[1:])
+			if code == 0 || strings.Count(msg, "\n") != 0 || !strings.Contains(msg, "addr "+addr) ||
+				!strings.Contains(msg, "development provider") {
+				t.Errorf("exit %d, stderr %q; want a one-line refusal of the development provider naming addr %s", code, msg, addr)
+			}
+		})
+	}
+}
+
+// serveBriefly runs serve with args; if it starts, it is stopped at once
+// and reported, so a refusal that regresses fails rather than serves on.
+// It returns the exit code and standard error, trimmed.
+func serveBriefly(t *testing.T, args []string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	var out, errOut syncBuffer
+	go func() { done <- serve(ctx, args, &out, &errOut, ready) }()
+	select {
+	case base := <-ready:
+		t.Errorf("serve started at %s", base)
+		cancel()
+		return <-done, strings.TrimSpace(errOut.String())
+	case code := <-done:
+		return code, strings.TrimSpace(errOut.String())
+	}
+}
+
+// A shared test server: behind a proxy with a public base URL, listening on
+// loopback, "development" lets the development login serve.
+func TestDevelopmentBehindProxyServesOnLoopback(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "omahoito.json", `{"development": true, "base_url": "https://test.omahoito.example.fi"}`, 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	var out, errOut syncBuffer
+	go func() {
+		done <- serve(ctx, []string{"--addr", "127.0.0.1:0", "--data", dir, "--config", p}, &out, &errOut, ready)
+	}()
+	select {
+	case base := <-ready:
+		if base != "https://test.omahoito.example.fi" {
+			t.Errorf("base URL %q", base)
+		}
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, errOut.String())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve exited %d after shutdown: %s", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "DEVELOPMENT IDENTITY PROVIDER IS ON") {
+		t.Errorf("no warning that the development provider is on: %s", errOut.String())
 	}
 }

@@ -84,9 +84,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 }
 
 func listenAndServe(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- string) error {
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(cfg)
 	if err != nil {
-		return fmt.Errorf("listen on --addr %s: %w", cfg.Addr, err)
+		return err
 	}
 	defer ln.Close()
 	if cfg.BaseURL == "" {
@@ -124,6 +124,25 @@ func listenAndServe(ctx context.Context, cfg Config, log *slog.Logger, ready cha
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// listen opens the listener. The development provider's reach is checked
+// before a port is opened, and again on the address actually bound, in case
+// "localhost" resolves to something else on this machine.
+func listen(cfg Config) (net.Listener, error) {
+	dev, err := cfg.devIDP()
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on --addr %s: %w", cfg.Addr, err)
+	}
+	if dev && !isLoopbackAddr(ln.Addr().String()) {
+		ln.Close()
+		return nil, fmt.Errorf("%w: addr %s listens on %s, which is not loopback; the development provider serves only this machine", errConfig, cfg.Addr, ln.Addr())
+	}
+	return ln, nil
 }
 
 func databaseKind(cfg Config) string {
