@@ -47,8 +47,8 @@ func TestBrowserBloodPressure(t *testing.T) {
 		day := today.AddDate(0, 0, -2*(4-i)).Format("2006-01-02")
 		browserAddBP(t, ctx, a, bp[0], bp[1], day, "")
 	}
-	usualTop := topValueTick(t, ctx)
-	if usualTop < 120 || usualTop >= 160 {
+	usualTop := topValueTick(t, ctx, 142)
+	if usualTop < 120 || usualTop > 142 {
 		t.Errorf("with readings up to 142 the value axis is labelled up to %v", usualTop)
 	}
 	browserAddBP(t, ctx, a, "171", "82", "", "aamulla")
@@ -59,7 +59,7 @@ func TestBrowserBloodPressure(t *testing.T) {
 	if desc := textContent(t, ctx, ".chart svg desc"); !strings.Contains(desc, "Yläpaine 127–171 mmHg") {
 		t.Errorf("chart description = %q", desc)
 	}
-	if top := topValueTick(t, ctx); top <= usualTop || top < 160 {
+	if top := topValueTick(t, ctx, 171); top <= usualTop || top < 150 {
 		t.Errorf("after a reading of 171 the value axis is labelled up to %v, before it %v", top, usualTop)
 	}
 	if n := count(t, ctx, "#measurements tbody tr"); n != 5 {
@@ -89,7 +89,7 @@ func TestBrowserBloodPressure(t *testing.T) {
 	if desc := textContent(t, ctx, ".chart svg desc"); !strings.Contains(desc, "Yläpaine 127–142 mmHg") {
 		t.Errorf("chart description after the correction = %q", desc)
 	}
-	if top := topValueTick(t, ctx); top != usualTop {
+	if top := topValueTick(t, ctx, 142); top != usualTop {
 		t.Errorf("after correcting 171 to 132 the value axis is labelled up to %v, want %v again", top, usualTop)
 	}
 
@@ -180,17 +180,29 @@ func count(tb testing.TB, ctx context.Context, sel string) int {
 	return n
 }
 
-// topValueTick is the highest value-axis label the chart draws: the
-// <text> elements of the SVG that are plain numbers (the date labels are
-// not).
-func topValueTick(tb testing.TB, ctx context.Context) float64 {
+// valueAxis is the value-axis labels the chart draws, as numbers from the
+// lowest: the <text>s that are a number, the top one followed by the unit
+// ("150 mmHg"). The date labels ("9.11.") and the legend are not.
+func valueAxis(tb testing.TB, ctx context.Context) []float64 {
 	tb.Helper()
-	js := `Math.max(...Array.from(document.querySelectorAll(".chart svg text"))
-		.map(e => e.textContent.trim()).filter(s => /^[0-9]+(,[0-9]+)?$/.test(s))
-		.map(s => Number(s.replace(",", "."))))`
-	top, err := chromedp.Run(ctx, chromedp.Evaluate[float64](js))
-	if err != nil || top <= 0 {
-		tb.Fatalf("value axis labels of the chart: %v, %v", top, err)
+	js := `Array.from(document.querySelectorAll(".chart > svg text"))
+		.map(e => /^([0-9]+(?:,[0-9]+)?)( mmHg)?$/.exec(e.textContent.trim())).filter(m => m)
+		.map(m => Number(m[1].replace(",", "."))).sort((a, b) => a - b)`
+	labels, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](js))
+	if err != nil || len(labels) < 2 {
+		tb.Fatalf("value axis labels of the chart: %v, %v", labels, err)
+	}
+	return labels
+}
+
+// topValueTick is the highest value-axis label. It fails the test unless
+// the axis reaches the highest reading: the next label up would be above it.
+func topValueTick(tb testing.TB, ctx context.Context, highest float64) float64 {
+	tb.Helper()
+	labels := valueAxis(tb, ctx)
+	top, step := labels[len(labels)-1], labels[len(labels)-1]-labels[len(labels)-2]
+	if top+step <= highest {
+		tb.Errorf("value axis labelled %v does not reach the highest reading %v", labels, highest)
 	}
 	return top
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -60,6 +61,8 @@ const testCSS = `
 .scroll { overflow-x: auto; }
 .scroll table { width: 600px; }
 .push { margin-left: 200px; width: 200px; }
+.last { padding-left: 400px; }
+.hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `
 
 // serve starts a test server that answers /test.css with testCSS and every
@@ -233,4 +236,29 @@ func TestTruncate(t *testing.T) {
 	if got := truncate("äöåx", 3); got != "äöå…" {
 		t.Errorf("truncate cut to %q", got)
 	}
+}
+
+// Enter on a link to a form field focuses the field and does not submit
+// its form, as with a real keyboard.
+func TestEnterFollowsALinkToAFieldWithoutSubmitting(t *testing.T) {
+	ctx := New(t)
+	Visit(t, ctx, serve(t, strings.Replace(accessiblePage, `<a href="#main">Siirry sisältöön</a>`, `<a href="#sys">Yläpaine</a>`, 1)))
+	Tab(t, ctx)
+	Enter(t, ctx)
+	if got := Focused(t, ctx); !strings.HasPrefix(got, `<input id="sys"`) {
+		t.Errorf("Enter on the link focused %q, want the field", got)
+	}
+	if got := run(t, ctx, "location", chromedp.Location()); !strings.HasSuffix(got, "/#sys") {
+		t.Errorf("location = %q: the form was submitted", got)
+	}
+	// Enter in the field submits the form.
+	Enter(t, ctx)
+	var got string
+	for range 50 {
+		if got, _ = chromedp.Run(ctx, chromedp.Location()); strings.HasSuffix(got, "/save") {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("location after Enter in the field = %q, want the form submitted to /save", got)
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -48,6 +50,29 @@ func Type(tb testing.TB, ctx context.Context, sel, text string) {
 func Tab(tb testing.TB, ctx context.Context) {
 	tb.Helper()
 	do(tb, ctx, "press Tab", chromedp.KeyEvent(kb.Tab))
+}
+
+// Enter presses the Enter key once, as a keyboard does: one key-down that
+// carries the "\r" text and one key-up. (chromedp.KeyEvent sends the text
+// as an event of its own, so when the key-down moves focus, by following a
+// link to a form field, that second event lands in the field and submits
+// its form: a keystroke no person can make.)
+func Enter(tb testing.TB, ctx context.Context) {
+	tb.Helper()
+	key := input.DispatchKeyEventParams{
+		Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13,
+	}
+	down, up := key, key
+	down.Type, down.Text, down.UnmodifiedText = input.DispatchKeyEventTypeKeyDown, "\r", "\r"
+	up.Type = input.DispatchKeyEventTypeKeyUp
+	do(tb, ctx, "press Enter", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, ev := range []input.DispatchKeyEventParams{down, up} {
+			if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 }
 
 // Focused returns the outerHTML of document.activeElement, cut to 200 runes

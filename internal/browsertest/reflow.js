@@ -8,9 +8,21 @@
 () => {
   const root = document.documentElement;
   const vw = root.clientWidth;
+  // contained tells whether a box that scrolls or clips its overflow holds
+  // e: one on e's chain of containing blocks, which skips the static
+  // ancestors of an absolutely positioned element (a visually hidden text
+  // inside a scrolling table still widens the page, unless the region is
+  // positioned).
   const contained = (e) => {
+    let pos = getComputedStyle(e).position;
     for (let a = e.parentElement; a && a !== document.body && a !== root; a = a.parentElement) {
-      if (getComputedStyle(a).overflowX !== "visible") return true;
+      const s = getComputedStyle(a);
+      const holds = pos === "fixed" ? s.transform !== "none"
+        : pos === "absolute" ? s.position !== "static" || s.transform !== "none"
+        : true;
+      if (!holds) continue;
+      if (s.overflowX !== "visible") return true;
+      pos = s.position;
     }
     return false;
   };
@@ -20,6 +32,7 @@
     for (const c of e.classList) s += "." + c;
     return s;
   };
+  const viewportMeta = document.querySelector('meta[name="viewport"]');
   const boxes = new Set();
   const spills = [];
   const found = [];
@@ -41,7 +54,17 @@
     const hasInner = spills.some((p) => p !== o && o.e.contains(p.e)) || [...boxes].some((b) => o.e.contains(b));
     if (!hasInner) found.push(o);
   }
+  if (found.length === 0 && root.scrollWidth > vw) {
+    // Something contained still widens the page: name the farthest reaching.
+    let far = null;
+    for (const e of document.body.querySelectorAll("*")) {
+      const r = e.getBoundingClientRect();
+      if (!far || r.right > far.right) far = { e, width: Math.round(r.width), right: Math.round(r.right) };
+    }
+    if (far) found.push(far);
+  }
   return {
+    viewportMeta: viewportMeta ? viewportMeta.content : "",
     clientWidth: vw, scrollWidth: root.scrollWidth, innerWidth: window.innerWidth,
     offenders: found.map((o) => ({
       element: name(o.e),

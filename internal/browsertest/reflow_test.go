@@ -68,7 +68,7 @@ func TestReflowNamesWhatSticksOut(t *testing.T) {
 func TestReflowNeedsTheViewportMeta(t *testing.T) {
 	page := strings.Replace(phonePage("<p>No meta</p>"), `<meta name="viewport" content="width=device-width, initial-scale=1">`, "", 1)
 	errs := reflowErrors(t, New(t), page)
-	if len(errs) != 1 || !strings.Contains(errs[0], `lacks <meta name="viewport"`) {
+	if len(errs) != 1 || !strings.Contains(errs[0], `lacks <meta name="viewport" content="width=device-width, initial-scale=1">: a phone lays it out 980 px wide`) {
 		t.Errorf("Reflow on a page without a viewport meta tag reported %q", errs)
 	}
 }
@@ -106,5 +106,16 @@ func TestLegibleSVG(t *testing.T) {
 	}
 	if strings.Contains(report, `"big"`) {
 		t.Errorf("report names the legible text:\n%s", report)
+	}
+}
+
+// A visually hidden text is positioned absolutely: inside a scrolling
+// region that is not positioned, it escapes the region and widens the page.
+func TestReflowFindsHiddenTextThatEscapesAScrollingRegion(t *testing.T) {
+	table := `<div class="scroll" role="region" tabindex="0" aria-label="Readings"><table><tr>
+<td>1</td><td class="last"><a href="/e">Edit<span class="hidden"> 1.1.2026</span></a></td></tr></table></div>`
+	errs := reflowErrors(t, New(t), phonePage(table))
+	if len(errs) != 1 || !strings.Contains(errs[0], "span.hidden is 1 px wide and reaches") {
+		t.Errorf("Reflow reported %q, want the escaping span", errs)
 	}
 }
