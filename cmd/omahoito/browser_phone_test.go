@@ -68,18 +68,17 @@ const chartDrawingJS = `(() => {
 		height: Number(root.getAttribute("height")) };
 })()`
 
+// chartDrawing is what chartDrawingJS measures.
+type chartDrawing struct {
+	Off                 []float64 // per line, CSS px
+	Plot, Chart, Height float64   // drawn heights, and the chart's height attribute
+}
+
 // checkChartDrawing checks that the chart is drawn at its own height and
 // that every line passes within a pixel of its markers.
 func checkChartDrawing(tb testing.TB, ctx context.Context) {
 	tb.Helper()
-	var got struct {
-		Off                  []float64
-		Plot, Chart, Height float64
-	}
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[struct {
-		Off                 []float64
-		Plot, Chart, Height float64
-	}](chartDrawingJS))
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[chartDrawing](chartDrawingJS))
 	if err != nil {
 		tb.Fatalf("measure the chart: %v", err)
 	}

@@ -26,10 +26,10 @@ var reflowJS string
 // reflowReport is what reflow.js measures.
 type reflowReport struct {
 	ViewportMeta string      `json:"viewportMeta"`
-	ClientWidth float64     `json:"clientWidth"`
-	ScrollWidth float64     `json:"scrollWidth"`
-	InnerWidth  float64     `json:"innerWidth"`
-	Offenders   []wideThing `json:"offenders"`
+	ClientWidth  float64     `json:"clientWidth"`
+	ScrollWidth  float64     `json:"scrollWidth"`
+	InnerWidth   float64     `json:"innerWidth"`
+	Offenders    []wideThing `json:"offenders"`
 }
 
 // wideThing is an element that sticks out of the viewport.
