@@ -182,7 +182,7 @@ func betterDecodeError(body []byte, err error) error {
 		ResourceType *string `json:"resourceType"`
 	}
 	if json.Unmarshal(body, &head) == nil && head.ResourceType != nil && *head.ResourceType != "Observation" {
-		return fieldErr("Observation.resourceType", "expected resourceType Observation, got %q", *head.ResourceType)
+		return malformed("Observation.resourceType", "expected resourceType Observation, got %q", *head.ResourceType)
 	}
 	return err
 }
@@ -217,7 +217,7 @@ func (in *observationIn) parse() (ParsedObservation, error) {
 // checkEnvelope checks resourceType, status and what must be understood.
 func (in *observationIn) checkEnvelope() error {
 	if in.ResourceType != "Observation" {
-		return fieldErr("Observation.resourceType", "expected resourceType Observation, got %q", in.ResourceType)
+		return malformed("Observation.resourceType", "expected resourceType Observation, got %q", in.ResourceType)
 	}
 	if in.Status != nil && !acceptedStatuses[*in.Status] {
 		return fieldErr("Observation.status", "status %q is not accepted; use final (or preliminary, amended, corrected)", *in.Status)
@@ -397,7 +397,7 @@ func quantityValue(path string, q *fm.Quantity, spec record.Spec) (float64, stri
 	}
 	v, err := q.Value.Float64()
 	if err != nil {
-		return 0, "", fieldErr(path+".value", "%q is not a number", q.Value.String())
+		return 0, "", malformed(path+".value", "%q is not a number", q.Value.String())
 	}
 	if q.System != nil && *q.System != UCUMSystem {
 		return 0, "", fieldErr(path+".system", "units must be UCUM (%s), got %q", UCUMSystem, *q.System)
@@ -541,7 +541,7 @@ func decodeStrict(body []byte, v any, root string) error {
 		return decodeError(body, err, root)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return fieldErr(root, "unexpected data after the JSON object")
+		return malformed(root, "unexpected data after the JSON object")
 	}
 	return nil
 }
@@ -552,22 +552,22 @@ func decodeError(body []byte, err error, root string) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF):
-		return fieldErr(root, "the body is empty")
+		return malformed(root, "the body is empty")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fieldErr(root, "malformed JSON: the body ends early")
+		return malformed(root, "malformed JSON: the body ends early")
 	case errors.As(err, &syntax):
-		return fieldErr(root, "malformed JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
+		return malformed(root, "malformed JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
 	case errors.As(err, &typ):
 		if typ.Field == "" {
-			return fieldErr(root, "expected a JSON object, got %s", typ.Value)
+			return malformed(root, "expected a JSON object, got %s", typ.Value)
 		}
 		field := strings.ReplaceAll(typ.Field, "OtherObservation.", "") // the embedded model is not a JSON level
-		return fieldErr(root+"."+field, "expected %s, got JSON %s", jsonKind(typ.Type), typ.Value)
+		return malformed(root+"."+field, "expected %s, got JSON %s", jsonKind(typ.Type), typ.Value)
 	}
 	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
 		return unknownField(body, strings.TrimSuffix(name, `"`), root)
 	}
-	return fieldErr(root, "%s", strings.TrimPrefix(err.Error(), "json: "))
+	return malformed(root, "%s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
 // unknownField names the path of an unknown field when it is a top-level
@@ -576,10 +576,10 @@ func unknownField(body []byte, name, root string) error {
 	var top map[string]json.RawMessage
 	if json.Unmarshal(body, &top) == nil {
 		if _, ok := top[name]; ok {
-			return fieldErr(root+"."+name, "unknown field %q", name)
+			return malformed(root+"."+name, "unknown field %q", name)
 		}
 	}
-	return fieldErr(root, "unknown field %q", name)
+	return malformed(root, "unknown field %q", name)
 }
 
 // jsonKind names what a Go type wants the way a JSON author would.

@@ -72,7 +72,7 @@ func checkShape(body []byte, root string, s *shape) error {
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('{') {
-		return fieldErr(root, "expected a JSON object")
+		return malformed(root, "expected a JSON object")
 	}
 	return walkObject(dec, root, s)
 }
@@ -83,11 +83,11 @@ func walkObject(dec *json.Decoder, path string, s *shape) error {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return fieldErr(path, "malformed JSON")
+			return malformed(path, "malformed JSON")
 		}
 		key, _ := tok.(string)
 		if seen[key] {
-			return fieldErr(path+"."+key, "%s is given twice", key)
+			return malformed(path+"."+key, "%s is given twice", key)
 		}
 		seen[key] = true
 		child, ok := s.members[key]
@@ -135,7 +135,7 @@ func refusedMember(path, key string, s *shape) error {
 	}
 	for name := range s.members {
 		if strings.EqualFold(name, key) {
-			return fieldErr(at, "unknown field %q: FHIR element names are case-sensitive; did you mean %q?", key, name)
+			return malformed(at, "unknown field %q: FHIR element names are case-sensitive; did you mean %q?", key, name)
 		}
 	}
 	if path == "Observation" && notKept[key] {

@@ -130,11 +130,11 @@ func (t *txReader) read() ([]TransactionEntry, error) {
 	tok, err := t.dec.Token()
 	switch {
 	case errors.Is(err, io.EOF):
-		return nil, fieldErr("Bundle", "the body is empty")
+		return nil, malformed("Bundle", "the body is empty")
 	case err != nil:
 		return nil, syntaxErr(err, "Bundle")
 	case tok != json.Delim('{'):
-		return nil, fieldErr("Bundle", "expected a JSON object")
+		return nil, malformed("Bundle", "expected a JSON object")
 	}
 	for t.dec.More() {
 		if err := t.member(); err != nil {
@@ -145,13 +145,13 @@ func (t *txReader) read() ([]TransactionEntry, error) {
 		return nil, syntaxErr(err, "Bundle")
 	}
 	if _, err := t.dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fieldErr("Bundle", "unexpected data after the JSON object")
+		return nil, malformed("Bundle", "unexpected data after the JSON object")
 	}
 	switch {
 	case !t.resourceType:
-		return nil, fieldErr("Bundle.resourceType", "expected resourceType Bundle, got %q", "")
+		return nil, malformed("Bundle.resourceType", "expected resourceType Bundle, got %q", "")
 	case !t.typ:
-		return nil, fieldErr("Bundle.type", "the Bundle type is missing; send a transaction")
+		return nil, malformed("Bundle.type", "the Bundle type is missing; send a transaction")
 	}
 	return t.entries, nil
 }
@@ -165,7 +165,7 @@ func (t *txReader) member() error {
 	}
 	key, _ := tok.(string)
 	if t.seen[key] {
-		return fieldErr("Bundle."+key, "%s is given twice", key)
+		return malformed("Bundle."+key, "%s is given twice", key)
 	}
 	t.seen[key] = true
 	t.allow()
@@ -184,18 +184,18 @@ func (t *txReader) member() error {
 	if !t.resourceType {
 		// Perhaps not a Bundle at all; reading on to find out would cost
 		// memory for whatever junk follows, so say what is expected.
-		return fieldErr("Bundle."+key, "unknown field %q; a transaction is a Bundle (resourceType Bundle, type transaction)", key)
+		return malformed("Bundle."+key, "unknown field %q; a transaction is a Bundle (resourceType Bundle, type transaction)", key)
 	}
-	return fieldErr("Bundle."+key, "unknown field %q", key)
+	return malformed("Bundle."+key, "unknown field %q", key)
 }
 
 func (t *txReader) resourceTypeMember() error {
 	var v string
 	if err := t.dec.Decode(&v); err != nil {
-		return fieldErr("Bundle.resourceType", "expected a string")
+		return malformed("Bundle.resourceType", "expected a string")
 	}
 	if v != "Bundle" {
-		return fieldErr("Bundle.resourceType", "expected resourceType Bundle, got %q", v)
+		return malformed("Bundle.resourceType", "expected resourceType Bundle, got %q", v)
 	}
 	t.resourceType = true
 	return nil
@@ -204,7 +204,7 @@ func (t *txReader) resourceTypeMember() error {
 func (t *txReader) typeMember() error {
 	var v string
 	if err := t.dec.Decode(&v); err != nil {
-		return fieldErr("Bundle.type", "expected a string")
+		return malformed("Bundle.type", "expected a string")
 	}
 	if v != "transaction" {
 		return fieldErr("Bundle.type", "only transaction Bundles are accepted, got %q", v)
@@ -239,7 +239,7 @@ func (t *txReader) readEntries() error {
 		return syntaxErr(err, "Bundle.entry")
 	}
 	if tok != json.Delim('[') {
-		return fieldErr("Bundle.entry", "expected an array")
+		return malformed("Bundle.entry", "expected an array")
 	}
 	var raws [][]byte
 	for t.dec.More() {
@@ -301,7 +301,7 @@ func (t *txReader) parseBatch(raws [][]byte) error {
 // syntaxErr names a decoding error at path.
 func syntaxErr(err error, path string) error {
 	if errors.Is(err, errValueTooLarge) {
-		return fieldErr(path, "larger than %d kB: no value of a transaction needs so much (an entry holds one measurement)", MaxValueBytes>>10)
+		return malformed(path, "larger than %d kB: no value of a transaction needs so much (an entry holds one measurement)", MaxValueBytes>>10)
 	}
 	return decodeError(nil, err, path)
 }
@@ -420,7 +420,7 @@ func InBundleEntry(i int, err error) error {
 	} else if !strings.HasPrefix(field, "Bundle.") {
 		field = entryPath(i) + "." + field
 	}
-	return &FieldError{Path: field, Msg: fe.Msg}
+	return &FieldError{Path: field, Msg: fe.Msg, Malformed: fe.Malformed}
 }
 
 // EntryError turns an error of record.Service.Record into one naming its

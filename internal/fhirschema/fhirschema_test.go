@@ -87,3 +87,19 @@ func (f *fakeTB) Helper() {}
 func (f *fakeTB) Errorf(format string, args ...any) {
 	f.errors = append(f.errors, fmt.Sprintf(format, args...))
 }
+
+// TestFhirVersion401: R4's own version passes despite the schema's old
+// enum; any other version the schema does not know is still reported.
+func TestFhirVersion401(t *testing.T) {
+	cs := func(version string) string {
+		return `{"resourceType":"CapabilityStatement","status":"active","date":"2026-01-01","kind":"instance",` +
+			`"fhirVersion":"` + version + `","format":["json"],"implementation":{"description":"x"}}`
+	}
+	reports := checkOrSkip(t, cs("4.0.1"), cs("4.0.2"))
+	if got := formatProblems(reports[0]); got != "" {
+		t.Errorf("4.0.1 refused:\n%s", got)
+	}
+	if got := formatProblems(reports[1]); !strings.Contains(got, "fhirVersion") {
+		t.Errorf("4.0.2 passed: %q", got)
+	}
+}

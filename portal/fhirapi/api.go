@@ -100,19 +100,12 @@ func (s *API) requireLogin(c *gin.Context) {
 	c.Next()
 }
 
-// parseError marks a body that is not a valid resource: 400, not 422.
-type parseError struct{ err error }
-
-func (e *parseError) Error() string { return e.err.Error() }
-func (e *parseError) Unwrap() error { return e.err }
-
 // fail is the API's one place where errors become responses: an
 // OperationOutcome with the status of the shared table.
 func (s *API) fail(c *gin.Context, err error) {
 	status, _, _ := portal.Classify(err)
-	var parseErr *parseError
-	if errors.As(err, &parseErr) && status == http.StatusUnprocessableEntity {
-		status = http.StatusBadRequest
+	if errors.Is(err, fhir.ErrMalformed) && status == http.StatusUnprocessableEntity {
+		status = http.StatusBadRequest // not FHIR at all, rather than a broken rule
 	}
 	ctx := c.Request.Context()
 	attrs := []any{"status", status, "route", c.FullPath(), "err", portal.Loggable(status, err), "request_id", portal.RequestID(ctx)}

@@ -78,11 +78,7 @@ func observationBody(c *gin.Context) (fhir.ParsedObservation, error) {
 	if err != nil {
 		return fhir.ParsedObservation{}, err
 	}
-	parsed, err := fhir.ParseObservation(body)
-	if err != nil {
-		return parsed, &parseError{err}
-	}
-	return parsed, nil
+	return fhir.ParseObservation(body)
 }
 
 func (s *API) createObservation(c *gin.Context) error {
@@ -173,7 +169,7 @@ func (s *API) updateObservation(c *gin.Context) error {
 		return err
 	}
 	if parsed.ID != c.Param("id") {
-		return &parseError{&fhir.FieldError{Path: "Observation.id", Msg: "the id in the body must equal the id in the URL"}}
+		return &fhir.FieldError{Path: "Observation.id", Msg: "the id in the body must equal the id in the URL", Malformed: true}
 	}
 	m, err := s.Records.Update(c.Request.Context(), principal(c), whose(c, parsed.Subject), c.Param("id"), parsed.Input, version)
 	if err != nil {
@@ -274,7 +270,7 @@ func (s *API) transaction(c *gin.Context) error {
 		return fmt.Errorf("%w: the limit is %d bytes", portal.ErrTooLarge, maxBundleBytes)
 	}
 	if err != nil {
-		return &parseError{err}
+		return err
 	}
 	subject := ""
 	inputs := make([]record.Input, len(entries))

@@ -25,8 +25,8 @@ const maxSearchBody = 64 << 10
 // code out of URLs.
 func (s *API) searchValues(c *gin.Context) (url.Values, error) {
 	values := c.Request.URL.Query()
-	if c.Request.Method != http.MethodPost {
-		return values, nil
+	if c.Request.Method != http.MethodPost || (c.Request.ContentLength == 0 && c.GetHeader("Content-Type") == "") {
+		return values, nil // no body: the URL is the whole search
 	}
 	media, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || media != "application/x-www-form-urlencoded" {
