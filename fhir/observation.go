@@ -379,7 +379,7 @@ func singleQuantity(path string, names []string, q *fm.Quantity) (*fm.Quantity, 
 	case len(names) == 0:
 		return nil, fieldErr(path+".value[x]", "the value is missing; give valueQuantity")
 	case len(names) > 1:
-		return nil, fieldErr(path+".value[x]", "only one value[x] is allowed; got %s", strings.Join(names, " and "))
+		return nil, malformed(path+".value[x]", "only one value[x] is allowed; got %s", strings.Join(names, " and "))
 	case q == nil:
 		return nil, fieldErr(path+".value[x]", "%s is not accepted; give valueQuantity", names[0])
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -131,13 +132,22 @@ func TestCitizenPatientResource(t *testing.T) {
 		_, bundle := get(t, c, a.URL+"/fhir/r4/Patient")
 		fhirschema.Validate(t, []byte(body), []byte(bundle))
 		// Search by own identifier finds self; by another finds nothing.
-		_, body = get(t, c, a.URL+"/fhir/r4/Patient?identifier="+url.QueryEscape("urn:oid:1.2.246.21|020516C903K"))
-		if !strings.Contains(body, `"total":1`) {
-			t.Errorf("identifier search for self: %s", body)
-		}
-		_, body = get(t, c, a.URL+"/fhir/r4/Patient?identifier="+url.QueryEscape("urn:oid:1.2.246.21|150380-902U"))
-		if !strings.Contains(body, `"total":0`) {
-			t.Errorf("identifier search for another: %s", body)
+		// The code goes in a POST body: a GET carrying one is refused.
+		for code, total := range map[string]string{"020516C903K": `"total":1`, "150380-902U": `"total":0`} {
+			form := url.Values{"identifier": {"urn:oid:1.2.246.21|" + code}}
+			res, err := c.PostForm(a.URL+"/fhir/r4/Patient/_search", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK || !strings.Contains(string(body), total) || strings.Contains(string(body), "identifier=") {
+				t.Errorf("POST Patient/_search for %s: %d %s", code, res.StatusCode, body)
+			}
+			res, got := get(t, c, a.URL+"/fhir/r4/Patient?"+form.Encode())
+			if res.StatusCode != http.StatusBadRequest || !strings.Contains(got, "POST [base]/Patient/_search") || strings.Contains(got, code) {
+				t.Errorf("GET Patient?identifier=: %d %s", res.StatusCode, got)
+			}
 		}
 		// Another person's record: 403 whether or not it exists.
 		other := browser(t)
@@ -165,8 +175,8 @@ func TestProfessionalLoginFlow(t *testing.T) {
 			t.Fatalf("professional landing page: %d\n%s", res.StatusCode, body)
 		}
 		// A professional sees no patients without consent.
-		_, body = get(t, c, a.URL+"/fhir/r4/Patient")
-		if !strings.Contains(body, `"total":0`) {
+		res, body = get(t, c, a.URL+"/fhir/r4/Patient")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, `"total":0`) || strings.Contains(body, `"entry"`) {
 			t.Errorf("professional Patient search without consents: %s", body)
 		}
 		op := browser(t)
