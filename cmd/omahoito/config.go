@@ -109,6 +109,11 @@ func (cfg Config) checkValues() error {
 	if cfg.DatabasePoolSize < 0 {
 		return fmt.Errorf("%w: database_pool_size must be 0 (the default) or more, not %d", errConfig, cfg.DatabasePoolSize)
 	}
+	switch strings.ToLower(cfg.LogLevel) {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("%w: log_level is %q; use debug, info, warn or error", errConfig, cfg.LogLevel)
+	}
 	_, err := cfg.limits() // the one place that knows the rate_limits values
 	return err
 }

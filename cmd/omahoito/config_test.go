@@ -79,6 +79,7 @@ func TestConfigRefusals(t *testing.T) {
 		"dev provider on a public URL": {`{"base_url": "https://omahoito.example.fi"}`, "development provider serves only this machine"},
 		"rate limits misspelt":         {`{"rate_limits": "of"}`, `rate_limits is "of"`},
 		"negative pool size":           {`{"database_pool_size": -1}`, "database_pool_size must be 0"},
+		"log level misspelt":           {`{"log_level": "warning"}`, `log_level is "warning"`},
 		"portal client as API client":  {`{"citizen_issuer": {"issuer": "https://b.example/x", "client_id": "omahoito", "api_clients": ["app", "omahoito"]}, "professional_issuer": {"issuer": "https://b.example/y", "client_id": "omahoito"}}`, "the portal's ID tokens would be accepted as API access tokens"},
 	}
 	for name, tc := range cases {
@@ -242,5 +243,18 @@ func TestDevelopmentBehindProxyServesOnLoopback(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "DEVELOPMENT IDENTITY PROVIDER IS ON") {
 		t.Errorf("no warning that the development provider is on: %s", errOut.String())
+	}
+}
+
+// A pool size from the environment that is not a whole number is refused
+// with the variable's name, not read as the default.
+func TestPoolSizeFromEnvironment(t *testing.T) {
+	t.Setenv("OMAHOITO_DATABASE_POOL_SIZE", "many")
+	if _, err := loadConfig(""); !errors.Is(err, errConfig) || !strings.Contains(err.Error(), "OMAHOITO_DATABASE_POOL_SIZE") {
+		t.Errorf("pool size %q: %v, want a configuration error naming the variable", "many", err)
+	}
+	t.Setenv("OMAHOITO_DATABASE_POOL_SIZE", "12")
+	if cfg, err := loadConfig(""); err != nil || cfg.DatabasePoolSize != 12 {
+		t.Errorf("pool size 12: %d, %v", cfg.DatabasePoolSize, err)
 	}
 }
