@@ -52,9 +52,11 @@ const actionTimeout = 30 * time.Second
 
 // New starts a headless Chromium for the test and returns a chromedp context
 // for its first tab. The browser closes when the test ends. When no browser is
-// found, New calls testenv.Missing: the test skips, or fails in CI.
+// found, or axe-core is not installed, New calls testenv.Missing: the test
+// skips, or fails in CI.
 func New(tb testing.TB) context.Context {
 	tb.Helper()
+	RequireAxe(tb) // every page visited is checked with axe: skip before starting a browser
 	path, err := chromiumPath()
 	if err != nil {
 		testenv.Missing(tb, err.Error())
