@@ -41,8 +41,9 @@ func Capability(base, version string, published time.Time) fm.CapabilityStatemen
 		Rest: []fm.CapabilityStatementRest{{
 			Mode: fm.RestfulCapabilityModeServer,
 			Documentation: ptr("Searches take GET [type]?... or POST [type]/_search with a form body, _count, _format=json and " +
-				"Prefer: handling=strict (the default here) or lenient; writes take Prefer: return=minimal, representation " +
-				"or OperationOutcome. Only JSON is served: a request for XML gets 406."),
+				"Prefer: handling=strict (the default here) or lenient, under which unknown parameters are left out of the self link " +
+				"and named in an OperationOutcome entry (search mode outcome); writes take Prefer: return=minimal, representation " +
+				"or OperationOutcome. Only JSON is served: a request for XML (Accept or _format) gets 406."),
 			Security: &fm.CapabilityStatementRestSecurity{
 				Cors: ptr(false),
 				Service: []fm.CodeableConcept{{
@@ -59,7 +60,8 @@ func Capability(base, version string, published time.Time) fm.CapabilityStatemen
 			},
 			Interaction: []fm.CapabilityStatementRestInteraction{{
 				Code:          fm.SystemRestfulInteractionTransaction,
-				Documentation: ptr("All or nothing; entries are Observation creates (POST Observation), optionally with ifNoneExist on the identifier."),
+				Documentation: ptr("All or nothing; entries are Observation creates (POST Observation), optionally with ifNoneExist on the identifier. " +
+					"A Bundle is at most 10 MB and each entry at most 256 kB."),
 			}},
 		}},
 	}
@@ -87,7 +89,8 @@ func observation() fm.CapabilityStatementRestResource {
 	r.ConditionalCreate = ptr(true)
 	r.ConditionalUpdate = ptr(false)
 	r.ConditionalDelete = &notSupported
-	r.Documentation = ptr("Conditional create: If-None-Exist: identifier=system|value. Update and delete take If-Match: W/\"version\".")
+	r.Documentation = ptr("Conditional create: If-None-Exist: identifier=system|value. Update and delete take If-Match: W/\"version\". " +
+		"History takes _count: the newest versions, total counting all.")
 	r.Interaction = append(r.Interaction,
 		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionCreate},
 		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionVread},

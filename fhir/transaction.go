@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"strconv"
@@ -86,8 +87,12 @@ func DecodeTransaction(r io.Reader) ([]TransactionEntry, error) {
 // value in it; a measurement with the longest note takes a few kB.
 const MaxValueBytes = 256 << 10
 
-// errValueTooLarge stops the decoder in a value over MaxValueBytes.
-var errValueTooLarge = errors.New("value too large")
+// errValueTooLarge stops the decoder in a value over MaxValueBytes;
+// ErrValueTooLarge is what the caller sees (413).
+var (
+	errValueTooLarge = errors.New("value too large")
+	ErrValueTooLarge = errors.New("a value of the transaction Bundle is too large")
+)
 
 // valueLimiter lets the decoder read up to stopAt bytes of the body.
 type valueLimiter struct {
@@ -301,7 +306,8 @@ func (t *txReader) parseBatch(raws [][]byte) error {
 // syntaxErr names a decoding error at path.
 func syntaxErr(err error, path string) error {
 	if errors.Is(err, errValueTooLarge) {
-		return malformed(path, "larger than %d kB: no value of a transaction needs so much (an entry holds one measurement)", MaxValueBytes>>10)
+		return fmt.Errorf("%w: %w", ErrValueTooLarge,
+			malformed(path, "larger than %d kB: no value of a transaction needs so much (an entry holds one measurement)", MaxValueBytes>>10))
 	}
 	return decodeError(nil, err, path)
 }

@@ -264,12 +264,18 @@ func (s *API) transaction(c *gin.Context) error {
 	if err := fhir.CheckContentType(c.GetHeader("Content-Type")); err != nil {
 		return err
 	}
+	tooLarge := fmt.Errorf("%w: the limit is %d bytes", portal.ErrTooLarge, maxBundleBytes)
+	if c.Request.ContentLength > maxBundleBytes {
+		return tooLarge // said before a byte is read
+	}
 	body := &limitedBody{r: http.MaxBytesReader(c.Writer, c.Request.Body, maxBundleBytes)}
 	entries, err := fhir.DecodeTransaction(body)
-	if body.tooLarge {
-		return fmt.Errorf("%w: the limit is %d bytes", portal.ErrTooLarge, maxBundleBytes)
-	}
-	if err != nil {
+	switch {
+	case body.tooLarge:
+		return tooLarge
+	case errors.Is(err, fhir.ErrValueTooLarge):
+		return fmt.Errorf("%w: %w", portal.ErrTooLarge, err)
+	case err != nil:
 		return err
 	}
 	subject := ""

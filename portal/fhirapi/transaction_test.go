@@ -2,6 +2,7 @@ package fhirapi_test
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -66,7 +67,9 @@ func TestTransaction(t *testing.T) {
 	want(t, a.call(t, me, "POST", "/fhir/r4", "resourceType=Bundle"), http.StatusUnsupportedMediaType)
 }
 
-// TestTransactionTooLarge: a body over 10 MB is 413 and stores nothing.
+// TestTransactionTooLarge: a body over 10 MB is 413, whether its length
+// is declared or it comes chunked, and so is one entry over 256 kB, named
+// by its path; nothing is stored.
 func TestTransactionTooLarge(t *testing.T) {
 	a := newAPI(t)
 	me := a.MustCitizen(t, hetuA, "kainuu")
@@ -75,9 +78,21 @@ func TestTransactionTooLarge(t *testing.T) {
 	for n := 0; n < (10<<20)/len(entry)+10; n++ {
 		entries = append(entries, entry)
 	}
-	body := transaction(entries...)
-	want(t, a.call(t, me, "POST", "/fhir/r4", body), http.StatusRequestEntityTooLarge)
-	a.bodies = nil // one outcome; the schema check is done elsewhere
+	body := []byte(transaction(entries...))
+	want(t, a.call(t, me, "POST", "/fhir/r4", string(body)), http.StatusRequestEntityTooLarge)
+	chunked := httptest.NewRequest("POST", "/fhir/r4", io.MultiReader(bytes.NewReader(body)))
+	chunked.ContentLength = -1
+	if w := a.send(me, chunked); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked body over 10 MB: %d %.300s", w.Code, w.Body)
+	}
+	huge := strings.Replace(entry, `"status"`, `"note":[{"text":"`+strings.Repeat("x", 300<<10)+`"}],"status"`, 1)
+	doc := want(t, a.call(t, me, "POST", "/fhir/r4", transaction(entry, huge)), http.StatusRequestEntityTooLarge)
+	if !strings.Contains(outcomeText(doc), "@Bundle.entry[1]") {
+		t.Errorf("an entry over 256 kB: %s", outcomeText(doc))
+	}
+	if n := want(t, a.call(t, me, "GET", "/fhir/r4/Observation?_count=0", ""), http.StatusOK)["total"]; n != 0.0 {
+		t.Errorf("a refused transaction stored %v measurements", n)
+	}
 }
 
 // TestJunkTransactionMemory: a 10 MB transaction of junk entries sent
@@ -97,8 +112,11 @@ func TestJunkTransactionMemory(t *testing.T) {
 			var w *httptest.ResponseRecorder
 			alloc, peak := measure(func() { w = a.post(me, body) })
 			t.Logf("%.1f MB body: status %d, %.1f MB allocated, heap grew %.1f MB", mb(len(body)), w.Code, mb(int(alloc)), mb(int(peak)))
-			if w.Code != http.StatusBadRequest && w.Code != http.StatusUnprocessableEntity {
-				t.Fatalf("status %d, want 400 or 422: %s", w.Code, w.Body)
+			if w.Code != http.StatusBadRequest && w.Code != http.StatusUnprocessableEntity && w.Code != http.StatusRequestEntityTooLarge {
+				t.Fatalf("status %d, want a refusal of the junk: %s", w.Code, w.Body)
+			}
+			if strings.Contains(w.Body.String(), "the limit is") {
+				t.Fatalf("the junk body was refused for its size, not its junk: %s", w.Body)
 			}
 			const budget = 16 << 20
 			if alloc > budget {
@@ -122,7 +140,7 @@ func junkBundle(entry, valid string) []byte {
 		b.WriteString(`1]}]}`)
 		return b.Bytes()
 	}
-	for b.Len() < 10<<20-len(entry)-10 {
+	for b.Len() < 10<<20-2*len(entry)-10 { // just under the 10 MB limit
 		b.WriteString(entry)
 		b.WriteByte(',')
 	}
@@ -132,7 +150,11 @@ func junkBundle(entry, valid string) []byte {
 
 // post sends a transaction body as who; the answer is not kept.
 func (a *api) post(who auth.Principal, body []byte) *httptest.ResponseRecorder {
-	r := httptest.NewRequest("POST", "/fhir/r4", bytes.NewReader(body))
+	return a.send(who, httptest.NewRequest("POST", "/fhir/r4", bytes.NewReader(body)))
+}
+
+// send sends a FHIR JSON request as who, from the portal's origin.
+func (a *api) send(who auth.Principal, r *http.Request) *httptest.ResponseRecorder {
 	r.Header.Set("Content-Type", fhirJSON)
 	r.Header.Set("Origin", portaltest.BaseURL)
 	r.Host = strings.TrimPrefix(portaltest.BaseURL, "http://")
