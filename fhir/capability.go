@@ -59,7 +59,7 @@ func Capability(base, version string, published time.Time) fm.CapabilityStatemen
 				observation(),
 			},
 			Interaction: []fm.CapabilityStatementRestInteraction{{
-				Code:          fm.SystemRestfulInteractionTransaction,
+				Code: fm.SystemRestfulInteractionTransaction,
 				Documentation: ptr("All or nothing; entries are Observation creates (POST Observation), optionally with ifNoneExist on the identifier. " +
 					"A Bundle is at most 10 MB and each entry at most 256 kB."),
 			}},
