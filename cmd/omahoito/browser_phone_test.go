@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,7 +13,7 @@ import (
 	"github.com/omahoito/omahoito/internal/browsertest"
 )
 
-// TestBrowserChartOnAPhone: the blood-pressure chart, as drawn by Chromium
+// TestBrowserChartOnAPhone: the blood-pressure chart (and an empty one), as drawn by Chromium
 // on a 360 px phone and on a 320 px screen, has every text at 12 px or
 // more inside the chart, the chart inside the screen, and its lines pass
 // through its point markers (the lines are stretched to the width, the
@@ -35,6 +37,7 @@ func TestBrowserChartOnAPhone(t *testing.T) {
 		checkChartDrawing(t, ctx)
 		if width == 360 {
 			screenshot(t, ctx, "kind-phone.png")
+			elementShot(t, ctx, ".chart", "chart-phone.png")
 			browsertest.Visit(t, ctx, a.URL+"/measurements")
 			browsertest.Phone(t, ctx, width)
 			screenshot(t, ctx, "overview-phone.png")
@@ -42,6 +45,30 @@ func TestBrowserChartOnAPhone(t *testing.T) {
 			browsertest.Phone(t, ctx, width)
 		}
 		restore()
+	}
+
+	// An empty chart, in English: its message and legend fit too.
+	browsertest.Visit(t, ctx, a.URL+"/measurements/k/glucose?lang=en")
+	restore := browsertest.Phone(t, ctx, browsertest.ReflowWidth)
+	browsertest.LegibleSVG(t, ctx, ".chart > svg")
+	elementShot(t, ctx, ".chart", "chart-empty-phone.png")
+	restore()
+}
+
+// elementShot saves a picture of the element sel at twice the size, to look
+// at closely, under OMAHOITO_SCREENSHOT_DIR when it is set.
+func elementShot(tb testing.TB, ctx context.Context, sel, name string) {
+	tb.Helper()
+	dir := os.Getenv(envScreenshots)
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.ScreenshotScale(chromedp.CSS(sel), 2))
+	if err != nil {
+		tb.Fatalf("screenshot of %s: %v", sel, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		tb.Fatal(err)
 	}
 }
 
