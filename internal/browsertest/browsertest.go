@@ -1,16 +1,20 @@
 // Package browsertest runs pages of omahoito in a real headless Chromium from
-// Go tests, and checks them with axe-core against WCAG 2.1 A and AA.
+// Go tests, and checks them with axe-core against WCAG 2.1 A and AA and for
+// reflow on a 320 px screen (WCAG 1.4.10: no sideways scrolling).
 //
 // A page test is short:
 //
 //	ctx := browsertest.New(t)
-//	browsertest.Visit(t, ctx, srv.URL+"/kotiseuranta") // loads and runs axe
+//	browsertest.Visit(t, ctx, srv.URL+"/kotiseuranta") // loads, runs Check: axe and Reflow
 //	if got := browsertest.Text(t, ctx, "h1"); got != "Kotiseuranta" { ... }
 //
 // Chromium is found on PATH (chromium, chromium-browser, google-chrome, ...)
 // or at OMAHOITO_CHROMIUM. axe-core comes from npm: run `npm ci` at the
 // repository root. When either is missing the test skips, or fails when
 // OMAHOITO_TEST_REQUIRE_ALL=1 (see package testenv).
+//
+// Phone emulates a phone screen, LegibleSVG measures chart text as drawn,
+// and Tab, Enter and Focused drive and read the keyboard focus.
 //
 // The context that New returns is a chromedp context, so a test can also run
 // any chromedp action on it directly.
