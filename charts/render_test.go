@@ -260,7 +260,7 @@ func TestRenderFiltersPointsOutsideRange(t *testing.T) {
 
 func TestRenderDateLabelsFollowLang(t *testing.T) {
 	c := bpChart(365)
-	for lang, want := range map[string]string{"fi": ">heinä 2025<", "sv": ">juli 2025<", "en": ">Jul 2025<", "sv-FI": ">juli 2025<", "": ">heinä 2025<", "de": ">Jul 2025<"} {
+	for lang, want := range map[string]string{"fi": ">huhti 2025<", "sv": ">apr 2025<", "en": ">Apr 2025<", "sv-FI": ">apr 2025<", "": ">huhti 2025<", "de": ">Apr 2025<"} {
 		c.Lang = lang
 		if svg := mustRender(t, c); !bytes.Contains(svg, []byte(want)) {
 			t.Errorf("lang %q: no %s tick label", lang, want)

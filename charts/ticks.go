@@ -58,8 +58,15 @@ func (d dateTicks) Ticks(lo, hi float64) []tick {
 		if len(times) > d.max {
 			continue
 		}
-		if ticks := d.label(s.unit, times); d.fit(ticks, lo, hi) {
+		ticks := d.label(s.unit, times)
+		if d.fit(ticks, lo, hi) {
 			return ticks
+		}
+		// A tick at the very end of the range (a period that ends at
+		// midnight) squeezes its label against the one before: leave it
+		// out rather than halve the labels.
+		if n := len(ticks); n > 2 && d.fit(ticks[:n-1], lo, hi) {
+			return ticks[:n-1]
 		}
 	}
 	return []tick{{Value: lo, Label: d.lang.DayMonth(from)}}

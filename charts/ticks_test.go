@@ -50,6 +50,18 @@ func TestDateTicks(t *testing.T) {
 	}
 }
 
+// TestDateTicksOnAPhoneUpToMidnight: a 30-day period that ends at the
+// coming midnight, on a 280 px plot, keeps weekly labels; the Monday at the
+// very end, whose label would touch the one before, is the one left out.
+func TestDateTicksOnAPhoneUpToMidnight(t *testing.T) {
+	to := time.Date(2026, 11, 30, 0, 0, 0, 0, locale.Helsinki) // a Monday
+	d := dateTicks{loc: locale.Helsinki, lang: locale.Finnish, max: 7, width: DefaultWidth}
+	got := labels(d.Ticks(unixSeconds(to.AddDate(0, 0, -30)), unixSeconds(to)))
+	if want := []string{"2.11.", "9.11.", "16.11.", "23.11."}; !slices.Equal(got, want) {
+		t.Errorf("labels %q, want %q", got, want)
+	}
+}
+
 // TestDateTicksStayPut: sliding the range by a day or a week keeps every
 // other Monday on the same Mondays.
 func TestDateTicksStayPut(t *testing.T) {
