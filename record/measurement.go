@@ -56,10 +56,10 @@ type Measurement struct {
 	Diastolic  float64 // blood pressure only
 	At         time.Time
 	Note       string
-	EnteredBy  Actor  // who wrote this version, and on whose behalf
+	EnteredBy  Actor // who wrote this version, and on whose behalf
 	Source     Source
 	AsEntered  AsEntered // the value and unit as typed or sent, when not the canonical unit
-	Identifier string // client-supplied "system|value": the same one twice stores once
+	Identifier string    // client-supplied "system|value": the same one twice stores once
 
 	Version int       // 1 on create, +1 on every change
 	Updated time.Time // when this version was written
