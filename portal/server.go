@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ type Shell struct {
 	Ready    func(context.Context) error
 	BaseURL  string // public base URL; https turns on Strict-Transport-Security
 	Metrics  *Metrics
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; empty: the connection's own address is the client's.
+	TrustedProxies []netip.Prefix
 }
 
 // Handler builds the whole HTTP handler. Static files, probes, metrics and
@@ -57,7 +61,7 @@ func (s *Shell) Handler() http.Handler {
 	if s.DevIDP != nil {
 		mux.Handle("/dev-idp/", s.probe("/dev-idp", s.DevIDP))
 	}
-	return withRequestID(securityHeaders(strings.HasPrefix(s.BaseURL, "https://"), mux))
+	return withRequestID(securityHeaders(strings.HasPrefix(s.BaseURL, "https://"), clientAddress(s.TrustedProxies, mux)))
 }
 
 // probe counts a request to a route served outside the two faces.

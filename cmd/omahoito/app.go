@@ -92,13 +92,17 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := cfg.trustedProxies()
+	if err != nil {
+		return nil, err
+	}
 	f := &faces{
 		pages: &web.Pages{Log: log, People: people, Records: records, Directory: store, Sessions: sessions,
 			DefaultRegion: cfg.DefaultRegion, Metrics: metrics, Limits: limits},
 		api: &fhirapi.API{Log: log, People: people, Records: records, Directory: store,
 			DefaultRegion: cfg.DefaultRegion, BaseURL: cfg.BaseURL, Version: version, Metrics: metrics, Limits: limits},
 		shell: &portal.Shell{Log: log, Sessions: sessions, Static: web.Static(), Ready: store.Ping,
-			BaseURL: cfg.BaseURL, Metrics: metrics},
+			BaseURL: cfg.BaseURL, Metrics: metrics, TrustedProxies: proxies},
 	}
 	if dev {
 		err = a.wireDevIDP(ctx, cfg, store, f, log)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,6 +42,9 @@ type Config struct {
 	// RateLimits is "on" (default) or "off". Off is for load tests from
 	// one machine, where every client shares one address; never in production.
 	RateLimits string `json:"rate_limits"`
+	// TrustedProxies are the reverse proxies (CIDRs or addresses) whose
+	// X-Forwarded-For names the client, for the rate limits; empty: none.
+	TrustedProxies []string `json:"trusted_proxies"`
 	// Development lets the development identity provider serve a base URL
 	// that is not on this machine: a shared test server behind a reverse
 	// proxy on the same machine. It still listens on loopback only; it never
@@ -114,8 +118,28 @@ func (cfg Config) checkValues() error {
 	default:
 		return fmt.Errorf("%w: log_level is %q; use debug, info, warn or error", errConfig, cfg.LogLevel)
 	}
+	if _, err := cfg.trustedProxies(); err != nil {
+		return err
+	}
 	_, err := cfg.limits() // the one place that knows the rate_limits values
 	return err
+}
+
+// trustedProxies parses trusted_proxies: CIDRs, or single addresses.
+func (cfg Config) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range cfg.TrustedProxies {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("%w: trusted_proxies: %q is neither an address nor a CIDR such as 10.0.0.0/8", errConfig, s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // checkAPIClients refuses citizen api_clients that name a client the portal

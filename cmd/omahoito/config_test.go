@@ -258,3 +258,17 @@ func TestPoolSizeFromEnvironment(t *testing.T) {
 		t.Errorf("pool size 12: %d, %v", cfg.DatabasePoolSize, err)
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	cfg := Config{TrustedProxies: []string{"10.0.0.0/8", "::1", "192.0.2.7"}}
+	got, err := cfg.trustedProxies()
+	if err != nil || len(got) != 3 || got[1].String() != "::1/128" || got[2].String() != "192.0.2.7/32" {
+		t.Fatalf("trustedProxies = %v, %v", got, err)
+	}
+	for _, bad := range []string{"proxy.example.fi", "10.0.0.0/33", ""} {
+		cfg := Config{TrustedProxies: []string{bad}}
+		if err := cfg.checkValues(); !errors.Is(err, errConfig) || !strings.Contains(err.Error(), "trusted_proxies") {
+			t.Errorf("trusted_proxies %q: %v, want a configuration error naming trusted_proxies", bad, err)
+		}
+	}
+}
