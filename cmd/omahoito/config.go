@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/netip"
@@ -302,18 +303,31 @@ func readRSAKey(path string) (*rsa.PrivateKey, error) {
 // hetuKeys loads the master key protecting hetus. In development (no key
 // file configured) one is generated once under the data directory, mode 0600;
 // with real issuers a configured key is required, because a key lost with a
-// data directory would make every stored hetu unreadable.
+// data directory would make every stored hetu unreadable. A configured key
+// that group or others may read is refused: it unlocks every stored hetu.
 func hetuKeys(cfg Config, dev bool) (*auth.Keys, error) {
 	path := cfg.HetuKeyFile
-	if path == "" {
-		if !dev {
-			return nil, fmt.Errorf("%w: hetu_key_file (OMAHOITO_HETU_KEY_FILE) is required when real issuers are configured", errConfig)
-		}
+	devKey := path == ""
+	if devKey && !dev {
+		return nil, fmt.Errorf("%w: hetu_key_file (OMAHOITO_HETU_KEY_FILE) is required when real issuers are configured", errConfig)
+	}
+	// Before the key is read: a configured key inside the data directory is
+	// made private here rather than refused below.
+	if err := secureDataDir(cfg.DataDir, devKey); err != nil {
+		return nil, err
+	}
+	if devKey {
 		path = filepath.Join(cfg.DataDir, "hetu.key")
 		if err := createKeyFile(path); err != nil {
 			return nil, err
 		}
+	} else if err := checkPrivate(path); err != nil {
+		return nil, err
 	}
+	return readHetuKey(path)
+}
+
+func readHetuKey(path string) (*auth.Keys, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: hetu key: %v", errConfig, err)
@@ -327,6 +341,55 @@ func hetuKeys(cfg Config, dev bool) (*auth.Keys, error) {
 		return nil, fmt.Errorf("%w: hetu key %s: %v", errConfig, path, err)
 	}
 	return keys, nil
+}
+
+// secureDataDir makes the data directory 0700 and the key files in it
+// (*.key) 0600 at every start, also when they were left wider, whichever
+// database is used. It creates the directory only when create is set (a
+// development key is to be written there): with PostgreSQL and a configured
+// key nothing may live there yet, and the working directory may be
+// read-only. Symbolic links are left alone: what they point to is not ours.
+func secureDataDir(dir string, create bool) error {
+	if dir == "" {
+		return nil
+	}
+	if create {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("%w: data directory: %v", errConfig, err)
+		}
+	}
+	if err := os.Chmod(dir, 0o700); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("%w: make the data directory private: %v", errConfig, err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("%w: data directory: %v", errConfig, err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || filepath.Ext(e.Name()) != ".key" {
+			continue
+		}
+		if err := os.Chmod(filepath.Join(dir, e.Name()), 0o600); err != nil {
+			return fmt.Errorf("%w: make %s private: %v", errConfig, e.Name(), err)
+		}
+	}
+	return nil
+}
+
+// checkPrivate refuses a configured key file that group or others may
+// read or write. omahoito does not change it: it is the operator's file,
+// perhaps shared with a backup, and a silent chmod would hide the mistake.
+func checkPrivate(path string) error {
+	fi, err := os.Stat(path) // through a symbolic link: the key's own mode counts
+	if err != nil {
+		return fmt.Errorf("%w: hetu key: %v", errConfig, err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("%w: hetu_key_file %s has mode %04o, open to group or others; make it readable by omahoito's user only (chmod 600)", errConfig, path, perm)
+	}
+	return nil
 }
 
 // createKeyFile writes a new random key unless the file exists; it writes

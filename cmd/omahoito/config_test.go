@@ -114,6 +114,75 @@ func TestDevelopmentKeyFileIsPrivateAndKept(t *testing.T) {
 	}
 }
 
+// A data directory and key files left open to others (an older version, a
+// copied backup, a wide umask) are made private at the next start, the key
+// itself kept; this is the only place that does so when the database is
+// PostgreSQL.
+func TestDataDirAndKeysMadePrivateAtStart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	writeFile(t, dir, "hetu.key", key, 0o644)
+	writeFile(t, dir, "other.key", "secret", 0o666)
+	writeFile(t, dir, "notes.txt", "not a key", 0o644)
+	if err := os.Chmod(dir, 0o755); err != nil { // whatever the umask made of it
+		t.Fatal(err)
+	}
+	if _, err := hetuKeys(Config{DataDir: dir}, true); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]os.FileMode{"": 0o700, "hetu.key": 0o600, "other.key": 0o600, "notes.txt": 0o644} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || st.Mode().Perm() != want {
+			t.Errorf("%s/%s: mode %v (%v), want %v", filepath.Base(dir), name, st.Mode().Perm(), err, want)
+		}
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "hetu.key")); string(got) != key {
+		t.Error("the existing development key was replaced")
+	}
+}
+
+// A configured hetu key that group or others can read is refused at start
+// with one line that says what to do; a private one starts.
+func TestConfiguredHetuKeyOpenToOthersIsRefused(t *testing.T) {
+	keyDir := t.TempDir()
+	key := writeFile(t, keyDir, "hetu.key", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32)), 0o600)
+	cfg := Config{DataDir: t.TempDir(), HetuKeyFile: key}
+	for _, mode := range []os.FileMode{0o640, 0o604, 0o620} {
+		if err := os.Chmod(key, mode); err != nil {
+			t.Fatal(err)
+		}
+		_, err := hetuKeys(cfg, false)
+		if !errors.Is(err, errConfig) || !strings.Contains(err.Error(), "chmod 600") {
+			t.Errorf("key file mode %04o: error %v, want a refusal saying chmod 600", mode, err)
+		}
+		if st, _ := os.Stat(key); st.Mode().Perm() != mode {
+			t.Errorf("the operator's key file was changed to %v", st.Mode().Perm())
+		}
+	}
+	for _, mode := range []os.FileMode{0o600, 0o400} {
+		if err := os.Chmod(key, mode); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := hetuKeys(cfg, false); err != nil {
+			t.Errorf("key file mode %04o refused: %v", mode, err)
+		}
+	}
+	if err := os.Chmod(key, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := writeFile(t, keyDir, "omahoito.json", `{"hetu_key_file": "`+key+`",
+	  "citizen_issuer": {"issuer": "https://b.example/x", "client_id": "a"},
+	  "professional_issuer": {"issuer": "https://b.example/y", "client_id": "a"}}`, 0o600)
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--config", cfgPath}, &out, &errOut)
+	if code == 0 || !strings.Contains(errOut.String(), "hetu_key_file") || strings.Count(strings.TrimSpace(errOut.String()), "\n") != 0 {
+		t.Errorf("start with a key readable by others: exit %d, stderr %q; want a one-line refusal", code, errOut.String())
+	}
+}
+
 // The development login lets anyone log in as anyone, so it must never be
 // reachable from the network: the listen address decides, whatever the
 // base URL says, and "development" only admits a base URL elsewhere (a
