@@ -86,17 +86,20 @@ func (s *Service) access() Access {
 	return s.Access
 }
 
-// decide asks the gate; a refusal wraps ErrDenied.
+// decide asks the gate; a refusal wraps ErrDenied. A gate that cannot
+// decide (its store is down) fails closed: the error is returned as it is,
+// which the faces answer as an internal error, never as a permit.
 func (s *Service) decide(ctx context.Context, req Request) (Decision, error) {
 	d, err := s.access().Decide(ctx, req)
-	if err != nil {
-		if !errors.Is(err, ErrDenied) {
-			return Decision{}, err // the gate could not decide: fail closed, as an internal error
-		}
-		return Decision{}, err
+	if err != nil && !errors.Is(err, ErrDenied) {
+		return Decision{}, fmt.Errorf("access decision: %w", err)
 	}
-	return d, nil
+	return d, err
 }
+
+// errOutOfScope hides an entry the caller's scope does not cover: it is
+// reported as not found, so that the answer tells nothing of the data.
+var errOutOfScope = fmt.Errorf("outside the scope of the caller's access: %w", ErrNotFound)
 
 // done tells the gate the data is about to leave; an error withholds it.
 func (s *Service) done(ctx context.Context, req Request, d Decision) error {

@@ -20,7 +20,7 @@ func (s *Service) Get(ctx context.Context, who auth.Principal, personID, id stri
 		return Measurement{}, err
 	}
 	if !d.Scope.Covers(m.Kind, m.At) {
-		return Measurement{}, fmt.Errorf("%w: measurement outside the consent's scope", ErrDenied)
+		return Measurement{}, errOutOfScope
 	}
 	req.Kinds, req.DataTime, req.Count = []Kind{m.Kind}, m.At, 1
 	if err := s.done(ctx, req, d); err != nil {
@@ -48,7 +48,7 @@ func (s *Service) History(ctx context.Context, who auth.Principal, personID, id 
 		return nil, fmt.Errorf("measurement %s: %w", id, ErrNotFound)
 	}
 	if !d.Scope.Covers(versions[0].Kind, versions[0].At) {
-		return nil, fmt.Errorf("%w: measurement outside the consent's scope", ErrDenied)
+		return nil, errOutOfScope
 	}
 	req.Kinds, req.DataTime, req.Count = []Kind{versions[0].Kind}, versions[0].At, len(versions)
 	if err := s.done(ctx, req, d); err != nil {
@@ -64,7 +64,7 @@ func (s *Service) Search(ctx context.Context, who auth.Principal, q Query) (Page
 	if err != nil {
 		return Page{}, err
 	}
-	p, err := s.search(ctx, q, d.Scope)
+	p, err := s.search(ctx, q, d.Scope, true)
 	if err != nil {
 		return Page{}, err
 	}
@@ -75,8 +75,8 @@ func (s *Service) Search(ctx context.Context, who auth.Principal, q Query) (Page
 	return p, nil
 }
 
-// search loads one page within scope, and the total.
-func (s *Service) search(ctx context.Context, q Query, scope Scope) (Page, error) {
+// search loads one page within scope, and the total when withTotal.
+func (s *Service) search(ctx context.Context, q Query, scope Scope, withTotal bool) (Page, error) {
 	q.Scope = scope
 	if q.Limit <= 0 || q.Limit > MaxPageSize {
 		q.Limit = MaxPageSize
@@ -87,11 +87,12 @@ func (s *Service) search(ctx context.Context, q Query, scope Scope) (Page, error
 	if err != nil {
 		return Page{}, err
 	}
-	total, err := s.Store.CountMeasurements(ctx, q)
-	if err != nil {
-		return Page{}, err
+	p := Page{Measurements: ms}
+	if withTotal {
+		if p.Total, err = s.Store.CountMeasurements(ctx, q); err != nil {
+			return Page{}, err
+		}
 	}
-	p := Page{Measurements: ms, Total: total}
 	if len(ms) > want {
 		p.Measurements = ms[:want]
 		last := ms[want-1]
@@ -153,28 +154,46 @@ func (s *Service) Browse(ctx context.Context, who auth.Principal, bq BrowseQuery
 	if b.Table, b.TableNext, err = s.tableRows(ctx, q, d.Scope, b.Chart, bq); err != nil {
 		return Browsed{}, err
 	}
-	req.Count = len(b.Chart) + len(b.Table)
+	req.Count = distinct(b.Chart, b.Table)
 	if err := s.done(ctx, req, d); err != nil {
 		return Browsed{}, err
 	}
 	return b, nil
 }
 
+// chartSeries loads the period's newest max measurements page by page,
+// and counts the period once.
 func (s *Service) chartSeries(ctx context.Context, q Query, scope Scope, max int) ([]Measurement, int, error) {
 	var ms []Measurement
+	first := q
 	q.Limit = min(max, MaxPageSize)
 	for {
-		p, err := s.search(ctx, q, scope)
+		p, err := s.search(ctx, q, scope, false)
 		if err != nil {
 			return nil, 0, err
 		}
 		ms = append(ms, p.Measurements...)
 		if p.Next == nil || len(ms) >= max {
-			return ms, p.Total, nil
+			break
 		}
 		q.After = p.Next
 		q.Limit = min(max-len(ms), MaxPageSize)
 	}
+	first.Scope = scope
+	total, err := s.Store.CountMeasurements(ctx, first)
+	return ms, total, err
+}
+
+// distinct counts the measurements of the lists, each once: the table's
+// rows are often the chart's.
+func distinct(lists ...[]Measurement) int {
+	seen := map[string]bool{}
+	for _, l := range lists {
+		for _, m := range l {
+			seen[m.ID] = true
+		}
+	}
+	return len(seen)
 }
 
 // tableRows are the newest rows from what the chart loaded, or on a later
@@ -182,7 +201,7 @@ func (s *Service) chartSeries(ctx context.Context, q Query, scope Scope, max int
 func (s *Service) tableRows(ctx context.Context, q Query, scope Scope, chart []Measurement, bq BrowseQuery) ([]Measurement, *Cursor, error) {
 	if bq.TableAfter != nil {
 		q.Limit, q.After = bq.TableRows, bq.TableAfter
-		p, err := s.search(ctx, q, scope)
+		p, err := s.search(ctx, q, scope, false)
 		return p.Measurements, p.Next, err
 	}
 	if len(chart) <= bq.TableRows {

@@ -19,7 +19,9 @@ type Added struct {
 // is not stored again (Created false); with other content it is refused
 // with ErrIdentifierReused, naming the entry.
 func (s *Service) Record(ctx context.Context, who auth.Principal, personID string, source Source, inputs []Input) ([]Added, error) {
-	if _, err := s.decide(ctx, Request{Who: who, PersonID: personID, Action: ActionWrite, Class: ClassMeasurements, Kinds: kindsOf(inputs)}); err != nil {
+	req := Request{Who: who, PersonID: personID, Action: ActionWrite, Class: ClassMeasurements, Kinds: kindsOf(inputs), Count: len(inputs)}
+	d, err := s.decide(ctx, req)
+	if err != nil {
 		return nil, err
 	}
 	born, err := s.birthDate(ctx, personID)
@@ -33,9 +35,15 @@ func (s *Service) Record(ctx context.Context, who auth.Principal, personID strin
 		if err != nil {
 			return nil, &EntryError{Index: i, Err: err}
 		}
+		if !d.Scope.Covers(m.Kind, m.At) {
+			return nil, &EntryError{Index: i, Err: fmt.Errorf("%w: the measurement is outside the scope of the caller's access", ErrDenied)}
+		}
 		m.ID, m.PersonID, m.EnteredBy, m.Source = auth.NewID(), personID, ActorOf(who), source
 		m.Version, m.Updated = 1, now
 		ms[i] = m
+	}
+	if err := s.done(ctx, req, d); err != nil {
+		return nil, err
 	}
 	existing, err := s.Store.CreateMeasurements(ctx, ms)
 	if err != nil {
@@ -93,14 +101,45 @@ func (s *Service) birthDate(ctx context.Context, personID string) (time.Time, er
 // Update corrects a measurement; the previous version stays in the history.
 // ifVersion, when not zero, must be the current version (optimistic locking).
 func (s *Service) Update(ctx context.Context, who auth.Principal, personID, id string, in Input, ifVersion int) (Measurement, error) {
-	if _, err := s.decide(ctx, Request{Who: who, PersonID: personID, Action: ActionWrite, Class: ClassMeasurements, ID: id, Kinds: []Kind{in.Kind}}); err != nil {
-		return Measurement{}, err
-	}
-	cur, err := s.current(ctx, personID, id, ifVersion)
+	stored, _, err := s.Correct(ctx, who, personID, id, ifVersion, func(Measurement) (Input, error) { return in, nil })
+	return stored, err
+}
+
+// Correct is a correction in one step and one gate decision: it loads the
+// current version, lets build turn what the person typed into an input for
+// that measurement's kind, and stores it as the next version. ifVersion,
+// when not zero, must be the current version. With an error it returns the
+// current version too (when there is one), so that a page can show what
+// changed meanwhile (ErrConflict) without asking again.
+func (s *Service) Correct(ctx context.Context, who auth.Principal, personID, id string, ifVersion int,
+	build func(cur Measurement) (Input, error)) (stored, cur Measurement, err error) {
+	req := Request{Who: who, PersonID: personID, Action: ActionWrite, Class: ClassMeasurements, ID: id, Count: 1}
+	d, err := s.decide(ctx, req)
 	if err != nil {
-		return Measurement{}, err
+		return Measurement{}, Measurement{}, err
 	}
-	born, err := s.birthDate(ctx, personID)
+	if cur, err = s.current(ctx, personID, id, ifVersion, d.Scope); err != nil {
+		return Measurement{}, cur, err
+	}
+	in, err := build(cur)
+	if err != nil {
+		return Measurement{}, cur, err
+	}
+	m, err := s.corrected(ctx, who, d, cur, in)
+	if err != nil {
+		return Measurement{}, cur, err
+	}
+	req.Kinds, req.DataTime = []Kind{m.Kind}, m.At
+	if err := s.done(ctx, req, d); err != nil {
+		return Measurement{}, cur, err
+	}
+	return m, cur, s.Store.UpdateMeasurement(ctx, m)
+}
+
+// corrected is cur corrected by in, checked against the rules, the owner's
+// birth date and the caller's scope.
+func (s *Service) corrected(ctx context.Context, who auth.Principal, d Decision, cur Measurement, in Input) (Measurement, error) {
+	born, err := s.birthDate(ctx, cur.PersonID)
 	if err != nil {
 		return Measurement{}, err
 	}
@@ -109,40 +148,56 @@ func (s *Service) Update(ctx context.Context, who auth.Principal, personID, id s
 		return Measurement{}, err
 	}
 	if m.Kind != cur.Kind {
-		return Measurement{}, &FieldError{Field: FieldKind, Rule: RuleKindChange,
+		return Measurement{}, &FieldError{Field: FieldKind, Rule: RuleKindChange, Kind: m.Kind,
 			Msg: fmt.Sprintf("a correction cannot change the kind of measurement from %s to %s", cur.Kind, m.Kind)}
+	}
+	if !d.Scope.Covers(m.Kind, m.At) {
+		return Measurement{}, fmt.Errorf("%w: the corrected time is outside the scope of the caller's access", ErrDenied)
 	}
 	m.ID, m.PersonID, m.EnteredBy, m.Source = cur.ID, cur.PersonID, ActorOf(who), cur.Source
 	if m.Identifier == "" {
 		m.Identifier = cur.Identifier
 	}
 	m.Version, m.Updated = cur.Version+1, s.now()
-	return m, s.Store.UpdateMeasurement(ctx, m)
+	return m, nil
 }
 
-// Delete hides a measurement; its versions are kept.
+// Delete hides a measurement; its versions are kept. A measurement deleted
+// already is returned with ErrGone, so a second click needs no second question.
 func (s *Service) Delete(ctx context.Context, who auth.Principal, personID, id string, ifVersion int) (Measurement, error) {
-	if _, err := s.decide(ctx, Request{Who: who, PersonID: personID, Action: ActionWrite, Class: ClassMeasurements, ID: id}); err != nil {
+	req := Request{Who: who, PersonID: personID, Action: ActionWrite, Class: ClassMeasurements, ID: id, Count: 1}
+	d, err := s.decide(ctx, req)
+	if err != nil {
 		return Measurement{}, err
 	}
-	cur, err := s.current(ctx, personID, id, ifVersion)
+	cur, err := s.current(ctx, personID, id, ifVersion, d.Scope)
 	if err != nil {
+		return cur, err
+	}
+	req.Kinds, req.DataTime = []Kind{cur.Kind}, cur.At
+	if err := s.done(ctx, req, d); err != nil {
 		return Measurement{}, err
 	}
 	cur.Deleted, cur.Version, cur.Updated, cur.EnteredBy = true, cur.Version+1, s.now(), ActorOf(who)
 	return cur, s.Store.UpdateMeasurement(ctx, cur)
 }
 
-func (s *Service) current(ctx context.Context, personID, id string, ifVersion int) (Measurement, error) {
+// current loads the current version for a change. An entry outside the
+// scope is not found; a deleted one is returned with ErrGone, a stale
+// ifVersion with ErrConflict.
+func (s *Service) current(ctx context.Context, personID, id string, ifVersion int, scope Scope) (Measurement, error) {
 	cur, err := s.Store.Measurement(ctx, personID, id)
 	if err != nil {
 		return Measurement{}, err
 	}
+	if !scope.Covers(cur.Kind, cur.At) {
+		return Measurement{}, errOutOfScope
+	}
 	if cur.Deleted {
-		return Measurement{}, fmt.Errorf("measurement %s: %w", id, ErrGone)
+		return cur, fmt.Errorf("measurement %s: %w", id, ErrGone)
 	}
 	if ifVersion != 0 && ifVersion != cur.Version {
-		return Measurement{}, fmt.Errorf("%w: version %d is not the current version %d", ErrConflict, ifVersion, cur.Version)
+		return cur, fmt.Errorf("%w: version %d is not the current version %d", ErrConflict, ifVersion, cur.Version)
 	}
 	return cur, nil
 }

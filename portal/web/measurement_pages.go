@@ -248,14 +248,11 @@ func (s *Pages) renderEditForm(c *gin.Context, status int, m record.Measurement,
 	s.render(c, status, "measurement_form", page)
 }
 
-// updateMeasurement stores a correction as a new version. A change made
-// elsewhere since the form was loaded wins: the form shows it and asks
-// for the correction again.
+// updateMeasurement stores a correction as a new version, in one service
+// call (one gate decision): the stored kind decides how the form is read.
+// A change made elsewhere since the form was loaded wins: the form shows
+// it and asks for the correction again.
 func (s *Pages) updateMeasurement(c *gin.Context, who auth.Principal) error {
-	m, spec, err := s.ownMeasurement(c, who)
-	if err != nil {
-		return err
-	}
 	version, err := strconv.Atoi(c.PostForm("version"))
 	if err != nil || version < 1 {
 		return fmt.Errorf("%w: version %q", portal.ErrBadRequest, c.PostForm("version"))
@@ -264,40 +261,55 @@ func (s *Pages) updateMeasurement(c *gin.Context, who auth.Principal) error {
 	v := postedValues(c)
 	v.Token = ""
 	if switchingLanguage(c) {
+		m, spec, err := s.ownMeasurement(c, who)
+		if err != nil {
+			return err
+		}
 		m.Version = version
 		s.renderEditForm(c, http.StatusOK, m, spec, v.relang(formLang(c), t.lang), nil, "")
 		return nil
 	}
-	in, errs := v.input(spec, t, time.Now())
-	if len(errs) == 0 {
-		_, err = s.Records.Update(c.Request.Context(), who, who.PersonID, m.ID, in, version)
-		switch {
-		case err == nil:
-			c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?updated=1")
-			return nil
-		case errors.Is(err, record.ErrConflict):
-			return s.conflictingUpdate(c, who, m.ID, in, version, spec, t)
-		}
+	var errs fieldErrors
+	var in record.Input
+	_, cur, err := s.Records.Correct(c.Request.Context(), who, who.PersonID, c.Param("id"), version,
+		func(cur record.Measurement) (record.Input, error) {
+			spec, err := specOf(string(cur.Kind))
+			if err != nil {
+				return record.Input{}, err
+			}
+			if in, errs = v.input(spec, t, time.Now()); len(errs) > 0 {
+				return record.Input{}, errFormRefused
+			}
+			return in, nil
+		})
+	spec, _ := specOf(string(cur.Kind))
+	switch {
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?updated=1")
+		return nil
+	case errors.Is(err, record.ErrConflict):
+		return s.conflictingUpdate(c, who, cur, in, version, spec, t)
+	case errors.Is(err, errFormRefused):
+	default:
 		var ok bool
 		if errs, ok = ruleError(err, spec, t); !ok {
 			return err
 		}
 	}
-	m.Version = version
-	s.renderEditForm(c, http.StatusUnprocessableEntity, m, spec, v, errs, "")
+	cur.Version = version
+	s.renderEditForm(c, http.StatusUnprocessableEntity, cur, spec, v, errs, "")
 	return nil
 }
+
+// errFormRefused: the form did not pass its own checks; nothing was stored.
+var errFormRefused = errors.New("the form has errors")
 
 // conflictingUpdate answers a correction made against an older version.
 // When the current version is this very correction, entered by this
 // citizen (a double click on the button), the correction is done.
 // Otherwise the change made elsewhere wins: the form shows it and asks
 // for the correction again.
-func (s *Pages) conflictingUpdate(c *gin.Context, who auth.Principal, id string, in record.Input, version int, spec record.Spec, t translator) error {
-	cur, err := s.Records.Get(c.Request.Context(), who, who.PersonID, id)
-	if err != nil {
-		return err
-	}
+func (s *Pages) conflictingUpdate(c *gin.Context, who auth.Principal, cur record.Measurement, in record.Input, version int, spec record.Spec, t translator) error {
 	if cur.Version > version && cur.EnteredBy.Is(who) && sameReading(cur, in) {
 		c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?updated=1")
 		return nil
@@ -336,11 +348,7 @@ func (s *Pages) deleteMeasurement(c *gin.Context, who auth.Principal) error {
 	}
 	m, err := s.Records.Delete(c.Request.Context(), who, who.PersonID, c.Param("id"), version)
 	if errors.Is(err, record.ErrGone) {
-		// Deleted already, by a first click on the button: that is done.
-		m, err = s.Records.Get(c.Request.Context(), who, who.PersonID, c.Param("id"))
-		if errors.Is(err, record.ErrGone) {
-			err = nil
-		}
+		err = nil // deleted already, by a first click on the button: that is done
 	}
 	if err != nil {
 		return err
