@@ -272,8 +272,17 @@ func (w *sessionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // SaveFlow keeps the login flow for provider name until TakeFlow. It is
 // stored before SaveFlow returns: send the browser to the provider only if
 // the error is nil (it wraps ErrSession), or the callback would find no flow.
+//
+// A session in which no one is signed in ends with the flow, FlowLifetime
+// from now, not SessionLifetime: every login start stores a row, and the
+// rate limit per address does not stop a client that rotates addresses, so
+// abandoned starts must leave the store as soon as they are useless.
 func (s *Sessions) SaveFlow(ctx context.Context, name string, f Flow) error {
 	s.Manager.Put(ctx, keyFlowPrefix+name, encodeFlow(f))
+	if s.Manager.GetString(ctx, keyKind) == "" {
+		// Wall-clock time, as scs's own deadlines: the store expires rows by it.
+		s.Manager.SetDeadline(ctx, time.Now().Add(FlowLifetime))
+	}
 	return s.save(ctx, "save login flow")
 }
 
@@ -316,13 +325,16 @@ func decodeFlow(raw string) (Flow, bool) {
 }
 
 // SignIn renews the session token, against session fixation, and records
-// p. The session is stored before SignIn returns; on an error (wrapping
-// ErrSession) nothing of it is, and the handler should answer with the error.
+// p; the session then lives SessionLifetime from now (the login flow's
+// short deadline is gone). The session is stored before SignIn returns; on
+// an error (wrapping ErrSession) nothing of it is, and the handler should
+// answer with the error.
 func (s *Sessions) SignIn(ctx context.Context, p auth.Principal) error {
 	if err := s.Manager.RenewToken(ctx); err != nil {
 		s.discard(ctx)
 		return fmt.Errorf("%w: renew session: %w", ErrSession, err)
 	}
+	s.Manager.SetDeadline(ctx, time.Now().Add(s.Manager.Lifetime))
 	s.Manager.Put(ctx, keyKind, string(p.Kind))
 	s.Manager.Put(ctx, keyPersonID, p.PersonID)
 	s.Manager.Put(ctx, keyProfessionalID, p.ProfessionalID)

@@ -25,10 +25,11 @@ type flakyStore struct {
 	*memstore.MemStore
 	mu                      sync.Mutex
 	failCommits, failDelete int
+	expiry                  map[string]time.Time // by token, as last committed
 }
 
 func newFlakyStore() *flakyStore {
-	return &flakyStore{MemStore: memstore.NewWithCleanupInterval(0)}
+	return &flakyStore{MemStore: memstore.NewWithCleanupInterval(0), expiry: map[string]time.Time{}}
 }
 
 func (f *flakyStore) failNext(commits, deletes int) {
@@ -45,7 +46,22 @@ func (f *flakyStore) Commit(token string, b []byte, expiry time.Time) error {
 	if fail {
 		return errStoreDown
 	}
+	f.mu.Lock()
+	f.expiry[token] = expiry
+	f.mu.Unlock()
 	return f.MemStore.Commit(token, b, expiry)
+}
+
+// expiryOf is the expiry last committed for token.
+func (f *flakyStore) expiryOf(t *testing.T, token string) time.Time {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e, ok := f.expiry[token]
+	if !ok {
+		t.Fatalf("no session stored under the cookie's token")
+	}
+	return e
 }
 
 func (f *flakyStore) Delete(token string) error {
@@ -188,6 +204,41 @@ func TestAnonymousVisitorStoresNoSession(t *testing.T) {
 	ss.do(t, http.MethodGet, "/login", "")
 	if n := len(store.sessions(t)); n != 1 {
 		t.Errorf("a login start stored %d sessions, want 1", n)
+	}
+}
+
+// A login start stores a session, but one that no one signed in to ends
+// with the login flow: a client rotating addresses past the rate limit
+// cannot fill the disk with 12-hour rows. Signing in gives the full lifetime.
+func TestLoginStartSessionEndsWithTheFlow(t *testing.T) {
+	store := newFlakyStore()
+	ss := newStoreServer(t, store)
+	// Store expiries are wall-clock time (the store deletes rows by it);
+	// the test clock only drives the idle timeout.
+	within := func(e, before time.Time, d time.Duration) bool {
+		return !e.Before(before.Add(d)) && !e.After(time.Now().Add(d))
+	}
+	before := time.Now()
+	r := ss.do(t, http.MethodGet, "/login", "")
+	if r.cookie == nil {
+		t.Fatalf("login start: %d, no cookie", r.status)
+	}
+	if e := store.expiryOf(t, r.cookie.Value); !within(e, before, FlowLifetime) {
+		t.Errorf("a login start's session expires %v after it, want the flow's %v", time.Until(e).Round(time.Minute), FlowLifetime)
+	}
+	before = time.Now()
+	r = ss.do(t, http.MethodGet, "/signin", r.cookie.Value)
+	if r.cookie == nil {
+		t.Fatalf("sign-in: %d, no cookie", r.status)
+	}
+	token := r.cookie.Value
+	if e := store.expiryOf(t, token); !within(e, before, SessionLifetime) {
+		t.Errorf("a signed-in session expires %v after sign-in, want %v", time.Until(e).Round(time.Minute), SessionLifetime)
+	}
+	// Starting another login while signed in keeps the signed-in lifetime.
+	ss.do(t, http.MethodGet, "/login", token)
+	if e := store.expiryOf(t, token); time.Until(e) < SessionLifetime-time.Minute {
+		t.Errorf("a login start while signed in cut the session to %v", time.Until(e).Round(time.Minute))
 	}
 }
 
