@@ -2,6 +2,7 @@ package portal
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/omahoito/omahoito/auth"
@@ -114,4 +115,16 @@ func Loggable(status int, err error) string {
 		}
 	}
 	return http.StatusText(status)
+}
+
+// LogFailure writes the one log line of a refused or failed request: its
+// status, route pattern and what Loggable lets through of the error.
+func LogFailure(log *slog.Logger, r *http.Request, route string, status int, err error) {
+	ctx := r.Context()
+	attrs := []any{"status", status, "route", route, "err", Loggable(status, err), "request_id", RequestID(ctx)}
+	if status >= 500 {
+		log.ErrorContext(ctx, "request failed", attrs...)
+		return
+	}
+	log.InfoContext(ctx, "request refused", attrs...)
 }

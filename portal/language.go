@@ -14,17 +14,18 @@ const LangCookie = "omahoito_lang"
 
 type langKey struct{}
 
-// withLanguage resolves the page language once per request: an explicit
+// withLanguage resolves the page language once per request (the cookie is
+// Secure when the public base URL is https, also behind a TLS proxy): an explicit
 // ?lang= (remembered in a cookie), then the cookie, then Finnish. The
 // browser's Accept-Language is not used: the portal speaks Finnish first,
 // as the law and users expect, and the switch on every page is one click away.
-func withLanguage(next http.Handler) http.Handler {
+func withLanguage(secure bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := "fi"
 		if l := r.URL.Query().Get("lang"); IsLanguage(l) {
 			http.SetCookie(w, &http.Cookie{
 				Name: LangCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
-				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure,
 			})
 			lang = l
 		} else if c, err := r.Cookie(LangCookie); err == nil && IsLanguage(c.Value) {

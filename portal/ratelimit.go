@@ -39,8 +39,9 @@ func DefaultLimits() (Limits, error) {
 
 // LimitByAddress refuses a request with 429 when its client address has
 // used up its allowance; fail renders the refusal in the face's own way.
-// The address is the connection's: a client-sent X-Forwarded-For is not
-// trusted, since any client can write one.
+// The address is the connection's, or the client a trusted proxy names
+// (Shell.TrustedProxies); any other X-Forwarded-For is ignored, since any
+// client can write one.
 func LimitByAddress(l *ratelimit.Limiter, fail func(*gin.Context, error)) gin.HandlerFunc {
 	return limit(l, fail, func(c *gin.Context) string { return ratelimit.AddressKey(c.Request.RemoteAddr) })
 }

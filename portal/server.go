@@ -44,8 +44,9 @@ func (s *Shell) Handler() http.Handler {
 		s.Log = slog.Default()
 	}
 	mux := http.NewServeMux()
+	https := strings.HasPrefix(s.BaseURL, "https://")
 	withSession := func(h http.Handler) http.Handler {
-		return s.Sessions.Middleware(loadPrincipal(s.Sessions, withLanguage(h)))
+		return s.Sessions.Middleware(loadPrincipal(s.Sessions, withLanguage(https, h)))
 	}
 	mux.Handle("/", withSession(s.Pages))
 	api := skipSessionForBearer(s.API, withSession(s.API))
@@ -61,7 +62,7 @@ func (s *Shell) Handler() http.Handler {
 	if s.DevIDP != nil {
 		mux.Handle("/dev-idp/", s.probe("/dev-idp", s.DevIDP))
 	}
-	return withRequestID(securityHeaders(strings.HasPrefix(s.BaseURL, "https://"), clientAddress(s.TrustedProxies, mux)))
+	return withRequestID(securityHeaders(https, clientAddress(s.TrustedProxies, mux)))
 }
 
 // probe counts a request to a route served outside the two faces.

@@ -105,3 +105,25 @@ func TestStaticFilesHaveNoListing(t *testing.T) {
 		t.Errorf("GET /static/../go.mod = %d: a file outside the static files was served", w.Code)
 	}
 }
+
+// TestLanguageCookieIsSecureUnderHTTPS: behind a TLS-terminating proxy the
+// request is plain HTTP, yet the cookie must be Secure when the public
+// base URL is https.
+func TestLanguageCookieIsSecureUnderHTTPS(t *testing.T) {
+	for base, want := range map[string]bool{"https://omahoito.example.fi": true, "http://127.0.0.1:8080": false} {
+		w := httptest.NewRecorder()
+		shell(t, base).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/?lang=sv", nil))
+		var found bool
+		for _, c := range w.Result().Cookies() {
+			if c.Name == portal.LangCookie {
+				found = true
+				if c.Secure != want || !c.HttpOnly {
+					t.Errorf("base %s: language cookie Secure=%v HttpOnly=%v, want Secure=%v and HttpOnly", base, c.Secure, c.HttpOnly, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("base %s: ?lang=sv set no language cookie", base)
+		}
+	}
+}

@@ -45,26 +45,17 @@ func (s *Pages) citizenPage(h func(*gin.Context, auth.Principal) error) gin.Hand
 	})
 }
 
-// measurementError maps record's sentinels to the page a person sees.
+// measurementError gives two of record's errors the measurement pages'
+// own words; the status stays the shell's table's (portal.Classify).
 func measurementError(err error) error {
 	var ue *portal.UserError
 	if err == nil || errors.As(err, &ue) {
 		return err
 	}
-	kinds := []struct {
-		target error
-		status int
-		msg    msgID
-	}{
-		{record.ErrDenied, http.StatusForbidden, msgErrorForbidden},
-		{record.ErrGone, http.StatusGone, msgMeasErrorGone},
-		{record.ErrNotFound, http.StatusNotFound, msgErrorNotfound},
-		{record.ErrConflict, http.StatusConflict, msgMeasErrorConflict},
-		{record.ErrInvalid, http.StatusUnprocessableEntity, msgErrorBadrequest},
-	}
-	for _, k := range kinds {
-		if errors.Is(err, k.target) {
-			return &portal.UserError{Status: k.status, MsgID: string(k.msg), Err: err}
+	for target, msg := range map[error]msgID{record.ErrGone: msgMeasErrorGone, record.ErrConflict: msgMeasErrorConflict} {
+		if errors.Is(err, target) {
+			status, _, _ := portal.Classify(err)
+			return &portal.UserError{Status: status, MsgID: string(msg), Err: err}
 		}
 	}
 	return err

@@ -195,12 +195,7 @@ func errorHeading(status int, msg msgID) msgID {
 func (s *Pages) fail(c *gin.Context, err error) {
 	status, id, retry := portal.Classify(err)
 	ctx := c.Request.Context()
-	attrs := []any{"status", status, "route", c.FullPath(), "err", portal.Loggable(status, err), "request_id", portal.RequestID(ctx)}
-	if status >= 500 {
-		s.Log.ErrorContext(ctx, "request failed", attrs...)
-	} else {
-		s.Log.InfoContext(ctx, "request refused", attrs...)
-	}
+	portal.LogFailure(s.Log, c.Request, c.FullPath(), status, err)
 	msg, ok := classified[id]
 	if !ok {
 		msg = msgErrorInternal // an id portal added without a text here: still a page a person can read
