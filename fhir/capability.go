@@ -42,8 +42,10 @@ func Capability(base, version string, published time.Time) fm.CapabilityStatemen
 			Mode: fm.RestfulCapabilityModeServer,
 			Documentation: ptr("Searches take GET [type]?... or POST [type]/_search with a form body, _count, _format=json and " +
 				"Prefer: handling=strict (the default here) or lenient, under which unknown parameters are left out of the self link " +
-				"and named in an OperationOutcome entry (search mode outcome); writes take Prefer: return=minimal, representation " +
-				"or OperationOutcome. Only JSON is served: a request for XML (Accept or _format) gets 406."),
+				"and named in an OperationOutcome entry (search mode outcome). A search parameter takes at most 50 values " +
+				"(repeats and comma-separated alternatives together). Writes take Prefer: return=minimal, representation " +
+				"or OperationOutcome; without it a create or update answers with the resource, and a transaction with each " +
+				"entry's response alone (as return=minimal). Only JSON is served: a request for XML (Accept or _format) gets 406."),
 			Security: &fm.CapabilityStatementRestSecurity{
 				Cors: ptr(false),
 				Service: []fm.CodeableConcept{{
@@ -89,7 +91,11 @@ func observation() fm.CapabilityStatementRestResource {
 	r.ConditionalCreate = ptr(true)
 	r.ConditionalUpdate = ptr(false)
 	r.ConditionalDelete = &notSupported
-	r.Documentation = ptr("Conditional create: If-None-Exist: identifier=system|value. Update and delete take If-Match: W/\"version\". " +
+	r.Documentation = ptr("Conditional create: If-None-Exist: identifier=system|value, the identifier the Observation carries. " +
+		"When a measurement with that identifier exists, the answer is 200 with it and the body is not stored, even if it differs. " +
+		"A deleted measurement's identifier is not reused: a create that names it is refused with 409, with or without If-None-Exist. " +
+		"Without If-None-Exist, a known identifier with the same content answers 200 with the stored one, and with other content 409. " +
+		"Update and delete take If-Match: W/\"version\"; deleting a deleted Observation answers 204. " +
 		"History takes _count: the newest versions, total counting all.")
 	r.Interaction = append(r.Interaction,
 		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionCreate},

@@ -6,6 +6,9 @@ import (
 	"strings"
 )
 
+// Error texts here name what is wrong, never the identifier: they reach
+// the client and the log.
+
 // ParseIfNoneExist reads an If-None-Exist header (or a transaction entry's
 // request.ifNoneExist) for an Observation create: exactly one
 // identifier=system|value, with or without a leading "?" or
@@ -18,18 +21,18 @@ func ParseIfNoneExist(header string) (string, error) {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "Observation"), "?")
 	q, err := url.ParseQuery(s)
 	if err != nil {
-		return "", fmt.Errorf("%w: If-None-Exist %q is not a query string", ErrInvalidHeader, header)
+		return "", fmt.Errorf("%w: If-None-Exist is not a query string such as identifier=system|value", ErrInvalidHeader)
 	}
 	values, ok := q["identifier"]
 	switch {
 	case len(q) != 1 || !ok:
-		return "", fmt.Errorf("%w: If-None-Exist supports only identifier=system|value, got %q", ErrInvalidHeader, header)
+		return "", fmt.Errorf("%w: If-None-Exist supports only identifier=system|value, and nothing else", ErrInvalidHeader)
 	case len(values) != 1:
 		return "", fmt.Errorf("%w: If-None-Exist names identifier %d times; give one", ErrInvalidHeader, len(values))
 	}
 	t, err := ParseToken(values[0])
 	if err != nil || !t.HasSystem || t.Code == "" || strings.Contains(values[0], ",") {
-		return "", fmt.Errorf("%w: If-None-Exist identifier must be one system|value, got %q", ErrInvalidHeader, values[0])
+		return "", fmt.Errorf("%w: If-None-Exist identifier must be one system|value, with a system and a value", ErrInvalidHeader)
 	}
 	return t.System + "|" + t.Code, nil
 }
@@ -40,8 +43,8 @@ func ParseIfNoneExist(header string) (string, error) {
 // condition does not find again.
 func CheckIfNoneExist(identifier string, p ParsedObservation) error {
 	if p.Input.Identifier != identifier {
-		return &FieldError{Path: "Observation.identifier", Msg: fmt.Sprintf(
-			"If-None-Exist names identifier %q, but the Observation carries %q; they must be the same", identifier, p.Input.Identifier)}
+		return &FieldError{Path: "Observation.identifier",
+			Msg: "If-None-Exist names another identifier than the Observation carries; they must be the same"}
 	}
 	return nil
 }

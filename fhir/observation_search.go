@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -45,7 +46,7 @@ func ParseDateBound(v string) (DateBound, error) {
 		known = known || p == b.Prefix
 	}
 	if !known {
-		return b, fmt.Errorf("date prefix %q is not supported (use eq, gt, ge, lt, le, sa or eb)", b.Prefix)
+		return b, errors.New("the date prefix is not supported (use eq, gt, ge, lt, le, sa or eb)")
 	}
 	var err error
 	b.Lo, b.Hi, err = dateRange(raw)
@@ -73,7 +74,7 @@ func dateRange(v string) (lo, hi time.Time, err error) {
 			return t.UTC(), l.next(t).UTC(), nil
 		}
 	}
-	return lo, hi, fmt.Errorf("%q is not a FHIR date or dateTime (e.g. 2026-11-23 or 2026-11-23T08:00:00+02:00)", v)
+	return lo, hi, errors.New("not a FHIR date or dateTime (e.g. 2026-11-23 or 2026-11-23T08:00:00+02:00)")
 }
 
 // secondsPrecision is the width of the instant a dateTime names: a second,
@@ -132,7 +133,9 @@ type ObservationQuery struct {
 	// TotalOnly: _count=0 asks for the total alone (Query.Limit is 1).
 	TotalOnly bool
 	// Empty: the criteria contradict each other (e.g. code=A&code=B), so
-	// nothing matches; answer an empty searchset without a query.
+	// nothing matches. Query then still names every kind the criteria
+	// name, with a time window no instant is in: the search is asked all
+	// the same, so that the gate decides (and logs) it like any other.
 	Empty  bool
 	Search *Search
 }
@@ -152,6 +155,9 @@ func ParseObservationSearch(values url.Values, h Handling) (ObservationQuery, er
 	if out.Query.Kinds, out.Empty, err = kindsOf(s.Get("code")); err != nil {
 		return ObservationQuery{}, err
 	}
+	if out.Empty {
+		out.Query.Kinds = namedKinds(s.Get("code"))
+	}
 	for _, c := range s.Get("date") {
 		if len(c.Dates) != 1 {
 			return ObservationQuery{}, fmt.Errorf("%w: date takes one value per parameter; repeat date for a range (date=ge…&date=lt…)", ErrInvalidParam)
@@ -163,6 +169,9 @@ func ParseObservationSearch(values url.Values, h Handling) (ObservationQuery, er
 	}
 	if out.TotalOnly = out.Query.Limit == 0; out.TotalOnly {
 		out.Query.Limit = 1
+	}
+	if out.Empty {
+		matchNothing(&out.Query)
 	}
 	out.Query.Desc = s.Sort != "date"
 	out.Query.After, err = DecodeCursor(s.Cursor)
@@ -179,7 +188,7 @@ func patientOf(s *Search) (string, error) {
 			if !found {
 				id = typ
 			} else if typ != "Patient" {
-				return "", fmt.Errorf("%w: %s must name a Patient, got %q", ErrInvalidParam, c.Param.Name, r)
+				return "", fmt.Errorf("%w: %s must name a Patient, got a reference to %s", ErrInvalidParam, c.Param.Name, typeName(typ))
 			}
 			ids = append(ids, id)
 		}
@@ -209,7 +218,7 @@ func kindsOf(criteria []Criterion) (kinds []record.Kind, empty bool, err error) 
 			}
 		}
 		if len(these) == 0 {
-			return nil, false, fmt.Errorf("%w: code %s is not a measurement omahoito keeps (LOINC, %s)", ErrInvalidParam, tokensText(c.Tokens), LOINCSystem)
+			return nil, false, fmt.Errorf("%w: no value of code names a measurement omahoito keeps (LOINC, %s)", ErrInvalidParam, LOINCSystem)
 		}
 		if selected == nil {
 			selected = these
@@ -232,6 +241,27 @@ func kindsOf(criteria []Criterion) (kinds []record.Kind, empty bool, err error) 
 	return kinds, len(kinds) == 0, nil
 }
 
+// namedKinds lists every kind any code criterion names, for the gate.
+func namedKinds(criteria []Criterion) []record.Kind {
+	var kinds []record.Kind
+	for _, spec := range record.Specs() {
+		for _, c := range criteria {
+			if matchesKind(spec, c) {
+				kinds = append(kinds, spec.Kind)
+				break
+			}
+		}
+	}
+	return kinds
+}
+
+// matchNothing gives q a time window no instant is in: after and before
+// the same moment.
+func matchNothing(q *record.Query) {
+	never := time.Unix(0, 0).UTC()
+	q.From, q.FromOpen, q.To, q.ToOpen = never, true, never, true
+}
+
 // matchesKind reports whether the criterion matches one of the kind's codes.
 func matchesKind(spec record.Spec, c Criterion) bool {
 	if c.MatchToken(LOINCSystem, spec.Code) {
@@ -245,15 +275,12 @@ func matchesKind(spec record.Spec, c Criterion) bool {
 	return false
 }
 
-func tokensText(ts []Token) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = t.Code
-		if t.HasSystem {
-			parts[i] = t.System + "|" + t.Code
-		}
+// typeName is a resource type named in an error, when it looks like one.
+func typeName(typ string) string {
+	if LooksLikeName(typ) {
+		return typ
 	}
-	return strings.Join(parts, ",")
+	return "another type"
 }
 
 // EncodeCursor writes a search position for a next link.

@@ -31,7 +31,7 @@ func CheckFormat(format string) error {
 	if media, _, err := mime.ParseMediaType(f); err == nil && isJSONMedia(media) {
 		return nil
 	}
-	return fmt.Errorf("%w: _format %q; use json", ErrNotAcceptable, format)
+	return fmt.Errorf("%w: this _format is not served; use json", ErrNotAcceptable)
 }
 
 func isJSONMedia(media string) bool {
@@ -82,14 +82,29 @@ func CheckContentType(contentType string) error {
 // Return is what a client asks to get back from a write (Prefer: return=).
 type Return int
 
-// The answers a client may prefer; ReturnDefault when it names none, which
-// omahoito answers like ReturnRepresentation.
+// The answers a client may prefer; ReturnDefault when it names none,
+// which R4 leaves to the server: Answer says what omahoito gives.
 const (
 	ReturnDefault Return = iota
 	ReturnMinimal
 	ReturnRepresentation
 	ReturnOperationOutcome
 )
+
+// Answer is what omahoito answers when r is preferred: a write of one
+// resource answers ReturnDefault with the resource (ReturnRepresentation);
+// a transaction answers it with each entry's response alone
+// (ReturnMinimal), since echoing a Bundle of thousands of measurements
+// would double what the client sent for nothing it does not know.
+func (r Return) Answer(transaction bool) Return {
+	switch {
+	case r != ReturnDefault:
+		return r
+	case transaction:
+		return ReturnMinimal
+	}
+	return ReturnRepresentation
+}
 
 // Handling is what a search does with parameters it does not know
 // (Prefer: handling=).

@@ -85,6 +85,27 @@ func TestParsePrefer(t *testing.T) {
 	}
 }
 
+// TestReturnAnswer: without a preference, a single write answers with
+// the resource and a transaction with each entry's response alone; a
+// stated preference is honoured in both.
+func TestReturnAnswer(t *testing.T) {
+	for _, c := range []struct {
+		r           Return
+		transaction bool
+		want        Return
+	}{
+		{ReturnDefault, false, ReturnRepresentation},
+		{ReturnDefault, true, ReturnMinimal},
+		{ReturnMinimal, false, ReturnMinimal},
+		{ReturnRepresentation, true, ReturnRepresentation},
+		{ReturnOperationOutcome, true, ReturnOperationOutcome},
+	} {
+		if got := c.r.Answer(c.transaction); got != c.want {
+			t.Errorf("%v.Answer(transaction %v) = %v, want %v", c.r, c.transaction, got, c.want)
+		}
+	}
+}
+
 func TestIfMatch(t *testing.T) {
 	cases := []struct {
 		header string

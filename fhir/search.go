@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -38,7 +39,16 @@ type Param struct {
 	Definition    string   // canonical URL of the SearchParameter
 	Modifiers     []string // modifiers accepted besides none, e.g. "exact"
 	Documentation string
+	// Single: the parameter takes exactly one value per search, neither
+	// repeated nor an OR list, because each value costs a lookup that is
+	// decided and logged on its own (a personal identity code).
+	Single bool
 }
+
+// MaxValues caps the values of one search parameter over all its
+// occurrences (ANDed) and alternatives (ORed): a search is one question,
+// not a batch of lookups smuggled into one request.
+const MaxValues = 50
 
 // SearchDecl is what one resource type can be searched by.
 type SearchDecl struct {
@@ -53,8 +63,8 @@ const spDef = "http://hl7.org/fhir/SearchParameter/"
 // The search declarations of the API.
 var (
 	PatientSearch = SearchDecl{Type: "Patient", Params: []Param{
-		{Name: "identifier", Type: TypeToken, Definition: spDef + "Patient-identifier",
-			Documentation: "The personal identity code (urn:oid:1.2.246.21|...); send it in the body of POST Patient/_search, never in a URL."},
+		{Name: "identifier", Type: TypeToken, Definition: spDef + "Patient-identifier", Single: true,
+			Documentation: "The personal identity code (urn:oid:1.2.246.21|...), one per search; send it in the body of POST Patient/_search, never in a URL."},
 	}}
 	PractitionerSearch = SearchDecl{Type: "Practitioner", Params: []Param{
 		{Name: "identifier", Type: TypeToken, Definition: spDef + "Practitioner-identifier",
@@ -169,7 +179,34 @@ func (d SearchDecl) Parse(q url.Values, h Handling) (*Search, error) {
 			s.applied[key] = q[key]
 		}
 	}
+	if err := d.checkValues(s); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// checkValues refuses a parameter given more values than it takes: one
+// for a Single parameter, else MaxValues. The message names the parameter
+// and the count, never a value.
+func (d SearchDecl) checkValues(s *Search) error {
+	for _, p := range d.Params {
+		n := 0
+		for _, c := range s.Get(p.Name) {
+			n += c.values()
+		}
+		switch {
+		case p.Single && n > 1:
+			return fmt.Errorf("%w: %s takes one value per %s search, got %d; search for each on its own", ErrInvalidParam, p.Name, d.Type, n)
+		case n > MaxValues:
+			return fmt.Errorf("%w: %s is given %d values; at most %d are taken in one search", ErrInvalidParam, p.Name, n, MaxValues)
+		}
+	}
+	return nil
+}
+
+// values counts the criterion's alternatives.
+func (c Criterion) values() int {
+	return len(c.Tokens) + len(c.Strings) + len(c.Dates) + len(c.References) + len(c.Numbers)
 }
 
 // parseKey reads every value of one query key; ignored reports a key left
@@ -184,7 +221,7 @@ func (d SearchDecl) parseKey(s *Search, key string, values []string, h Handling)
 		if h == HandlingLenient {
 			return true, nil
 		}
-		return false, fmt.Errorf("%w: unknown search parameter %q for %s (supported: %s)", ErrInvalidParam, key, d.Type, d.names())
+		return false, d.unknown(key)
 	}
 	if modifier != "" && !slices.Contains(p.Modifiers, modifier) {
 		return false, fmt.Errorf("%w: %s does not support the modifier :%s%s", ErrInvalidParam, name, modifier, modifierHint(p))
@@ -197,6 +234,33 @@ func (d SearchDecl) parseKey(s *Search, key string, values []string, h Handling)
 		s.Criteria = append(s.Criteria, c)
 	}
 	return false, nil
+}
+
+// unknown refuses an unknown parameter, naming it only when the name looks
+// like one: a client that sends a value (a personal identity code) as a
+// name must not find it echoed.
+func (d SearchDecl) unknown(key string) error {
+	if !LooksLikeName(key) {
+		return fmt.Errorf("%w: a search parameter of %s is unknown, and its name is not a parameter name (supported: %s)", ErrInvalidParam, d.Type, d.names())
+	}
+	return fmt.Errorf("%w: unknown search parameter %q for %s (supported: %s)", ErrInvalidParam, key, d.Type, d.names())
+}
+
+// LooksLikeName reports whether a query key has the form of a FHIR search
+// parameter name (with a modifier): a letter or _ first, then letters,
+// digits, -, _, : and ., at most 64 in all. A personal identity code
+// starts with a digit, so it never passes for a name.
+func LooksLikeName(key string) bool {
+	if key == "" || len(key) > 64 {
+		return false
+	}
+	for i, r := range key {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '-' || r == ':' || r == '.')) {
+			return false
+		}
+	}
+	return true
 }
 
 func modifierHint(p Param) string {
@@ -225,7 +289,7 @@ func (d SearchDecl) parseControl(s *Search, key string, values []string, h Handl
 		if h == HandlingLenient {
 			return true, nil
 		}
-		return false, fmt.Errorf("%w: unknown search parameter %q for %s (supported: %s)", ErrInvalidParam, key, d.Type, d.names())
+		return false, d.unknown(key)
 	}
 	if len(values) != 1 {
 		return false, fmt.Errorf("%w: %s is given %d times; give it once", ErrInvalidParam, key, len(values))
@@ -235,12 +299,12 @@ func (d SearchDecl) parseControl(s *Search, key string, values []string, h Handl
 	case "_count":
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return false, fmt.Errorf("%w: _count must be a whole number of at least 0, got %q", ErrInvalidParam, v)
+			return false, fmt.Errorf("%w: _count must be a whole number of at least 0", ErrInvalidParam)
 		}
 		s.Count = min(n, record.MaxPageSize)
 	case "_sort":
 		if !slices.Contains(d.Sorts, v) {
-			return false, fmt.Errorf("%w: _sort %q is not supported (supported: %s)", ErrInvalidParam, v, strings.Join(d.Sorts, ", "))
+			return false, fmt.Errorf("%w: this _sort is not supported (supported: %s)", ErrInvalidParam, strings.Join(d.Sorts, ", "))
 		}
 		s.Sort = v
 	case "_format":
@@ -251,15 +315,24 @@ func (d SearchDecl) parseControl(s *Search, key string, values []string, h Handl
 	return false, nil
 }
 
-// parseCriterion reads one occurrence: comma-separated alternatives.
+// parseCriterion reads one occurrence: comma-separated alternatives. Its
+// errors name the parameter and what is wrong, never the value: a value
+// may be a personal identity code, and error texts reach the client.
 func parseCriterion(p Param, modifier, raw string) (Criterion, error) {
 	c := Criterion{Param: p, Modifier: modifier}
 	if raw == "" {
 		return c, fmt.Errorf("%w: %s has no value", ErrInvalidParam, p.Name)
 	}
-	for _, v := range splitEscaped(raw, ',') {
+	alternatives := splitEscaped(raw, ',')
+	if len(alternatives) > MaxValues {
+		return c, fmt.Errorf("%w: %s is given %d values; at most %d are taken in one search", ErrInvalidParam, p.Name, len(alternatives), MaxValues)
+	}
+	for i, v := range alternatives {
 		if err := c.add(v); err != nil {
-			return c, fmt.Errorf("%w: %s=%q: %w", ErrInvalidParam, p.Name, raw, err)
+			if len(alternatives) == 1 {
+				return c, fmt.Errorf("%w: %s: %w", ErrInvalidParam, p.Name, err)
+			}
+			return c, fmt.Errorf("%w: %s, value %d of %d: %w", ErrInvalidParam, p.Name, i+1, len(alternatives), err)
 		}
 	}
 	return c, nil
@@ -285,7 +358,7 @@ func (c *Criterion) add(v string) error {
 	case TypeNumber:
 		n, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return fmt.Errorf("%q is not a number", v)
+			return errors.New("not a number")
 		}
 		c.Numbers = append(c.Numbers, n)
 	}
@@ -295,14 +368,14 @@ func (c *Criterion) add(v string) error {
 // parseReference reads "Type/id" or "id"; a :Type modifier names the type.
 func parseReference(v, modifier string) (string, error) {
 	if strings.Contains(v, "://") {
-		return "", fmt.Errorf("give a relative reference such as Patient/{id}, not %q", v)
+		return "", errors.New("give a relative reference such as Patient/{id}, not an absolute URL")
 	}
 	if modifier != "" && !strings.Contains(v, "/") {
 		v = modifier + "/" + v
 	}
 	typ, id, found := strings.Cut(v, "/")
 	if found && (typ == "" || id == "" || strings.Contains(id, "/") || (modifier != "" && typ != modifier)) {
-		return "", fmt.Errorf("%q is not a reference such as Patient/{id}", v)
+		return "", errors.New("not a reference such as Patient/{id}")
 	}
 	return v, nil
 }
@@ -331,17 +404,17 @@ func ParseToken(v string) (Token, error) {
 	switch len(parts) {
 	case 1:
 		if parts[0] == "" {
-			return Token{}, fmt.Errorf("empty token")
+			return Token{}, errors.New("empty token")
 		}
 		return Token{Code: unescape(parts[0])}, nil
 	case 2:
 		t := Token{System: unescape(parts[0]), Code: unescape(parts[1]), HasSystem: true}
 		if t.System == "" && t.Code == "" {
-			return Token{}, fmt.Errorf("a token needs a system or a code")
+			return Token{}, errors.New("a token needs a system or a code")
 		}
 		return t, nil
 	}
-	return Token{}, fmt.Errorf("%q has more than one |", v)
+	return Token{}, errors.New("a token has at most one | (system|code)")
 }
 
 // Match reports whether a coding or identifier (system, code) matches.

@@ -105,18 +105,26 @@ func TestSearchParseRefuses(t *testing.T) {
 		{"unknown modifier", PractitionerSearch, url.Values{"name:phonetic": {"x"}}, ErrInvalidParam, ":phonetic"},
 		{"modifier on token", PatientSearch, url.Values{"identifier:text": {"x"}}, ErrInvalidParam, "no modifiers"},
 		{"empty value", PatientSearch, url.Values{"identifier": {""}}, ErrInvalidParam, "no value"},
-		{"bad token", PatientSearch, url.Values{"identifier": {"a|b|c"}}, ErrInvalidParam, "more than one |"},
+		{"bad token", PatientSearch, url.Values{"identifier": {"a|b|c"}}, ErrInvalidParam, "at most one |"},
 		{"count twice", PatientSearch, url.Values{"_count": {"1", "2"}}, ErrInvalidParam, "2 times"},
 		{"negative count", PatientSearch, url.Values{"_count": {"-1"}}, ErrInvalidParam, "_count"},
 		{"sort where none", PatientSearch, url.Values{"_sort": {"name"}}, ErrInvalidParam, `"_sort"`},
 		{"unsupported sort", ObservationSearch, url.Values{"_sort": {"code"}}, ErrInvalidParam, "date, -date"},
-		{"xml", PatientSearch, url.Values{"_format": {"xml"}}, ErrNotAcceptable, "xml"},
-		{"fhir+xml", ObservationSearch, url.Values{"_format": {"application/fhir+xml"}}, ErrNotAcceptable, "xml"},
+		{"xml", PatientSearch, url.Values{"_format": {"xml"}}, ErrNotAcceptable, "_format"},
+		{"fhir+xml", ObservationSearch, url.Values{"_format": {"application/fhir+xml"}}, ErrNotAcceptable, "use json"},
 		{"cursor where no paging", PatientSearch, url.Values{"_cursor": {"x"}}, ErrInvalidParam, `"_cursor"`},
 		{"bad date", ObservationSearch, url.Values{"date": {"ge2025-13-01"}}, ErrInvalidParam, "not a FHIR date"},
-		{"ne prefix", ObservationSearch, url.Values{"date": {"ne2025-01-01"}}, ErrInvalidParam, `"ne"`},
+		{"ne prefix", ObservationSearch, url.Values{"date": {"ne2025-01-01"}}, ErrInvalidParam, "prefix is not supported"},
 		{"absolute reference", ObservationSearch, url.Values{"patient": {"https://evil/Patient/x"}}, ErrInvalidParam, "relative"},
-		{"subject of another type", ObservationSearch, url.Values{"subject:Patient": {"Group/x"}}, ErrInvalidParam, "Group/x"},
+		{"subject of another type", ObservationSearch, url.Values{"subject:Patient": {"Group/x"}}, ErrInvalidParam, "subject"},
+		{"patient search by two codes", PatientSearch, url.Values{"identifier": {"urn:oid:1.2.246.21|010190-900P,urn:oid:1.2.246.21|020290-9027"}},
+			ErrInvalidParam, "identifier takes one value per Patient search, got 2"},
+		{"patient search by repeated codes", PatientSearch, url.Values{"identifier": {"010190-900P", "020290-9027"}},
+			ErrInvalidParam, "identifier takes one value per Patient search, got 2"},
+		{"OR list over the cap", OrganizationSearch, url.Values{"name": {strings.Repeat("a,", MaxValues) + "a"}},
+			ErrInvalidParam, "name is given 51 values; at most 50"},
+		{"AND and OR over the cap", ObservationSearch, url.Values{"code": {strings.Repeat("8867-4,", 30) + "8867-4", strings.Repeat("8867-4,", 19) + "8867-4"}},
+			ErrInvalidParam, "code is given 51 values"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -135,6 +143,46 @@ func TestSearchParseRefuses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSearchErrorsEchoNoValue: a refused search names the parameter and
+// what is wrong, never a value: a personal identity code sent by mistake
+// (or as a parameter name) must not come back in the error text.
+func TestSearchErrorsEchoNoValue(t *testing.T) {
+	const hetu = "010190-900P"
+	cases := []struct {
+		decl SearchDecl
+		q    url.Values
+	}{
+		{PatientSearch, url.Values{"identifier": {"urn:oid:1.2.246.21|" + hetu + "|x"}}},
+		{PatientSearch, url.Values{"identifier": {hetu + "," + hetu}}},
+		{PatientSearch, url.Values{hetu: {"x"}}},
+		{PatientSearch, url.Values{"_count": {hetu}}},
+		{PatientSearch, url.Values{"_format": {hetu}}},
+		{ObservationSearch, url.Values{"_sort": {hetu}}},
+		{ObservationSearch, url.Values{"code": {hetu}}},
+		{ObservationSearch, url.Values{"date": {hetu}}},
+		{ObservationSearch, url.Values{"date": {"ap" + hetu}}},
+		{ObservationSearch, url.Values{"patient": {"https://x/" + hetu}}},
+		{ObservationSearch, url.Values{"patient": {hetu + "/x"}}},
+		{ObservationSearch, url.Values{"subject:Patient": {hetu + "/" + hetu}}},
+	}
+	for _, c := range cases {
+		_, err := c.decl.Parse(c.q, HandlingStrict)
+		if c.decl.Type == "Observation" && err == nil {
+			_, err = ParseObservationSearch(c.q, HandlingStrict)
+		}
+		if err == nil {
+			t.Errorf("%s %v: accepted", c.decl.Type, c.q)
+			continue
+		}
+		if strings.Contains(err.Error(), hetu) || strings.Contains(err.Error(), "010190") {
+			t.Errorf("%s %v: the error echoes the value: %v", c.decl.Type, c.q, err)
+		}
+	}
+	if _, err := ParseIfNoneExist("identifier=urn:oid:1.2.246.21|" + hetu + "|x"); err == nil || strings.Contains(err.Error(), hetu) {
+		t.Errorf("If-None-Exist: %v", err)
 	}
 }
 
@@ -178,8 +226,11 @@ func TestParseObservationSearch(t *testing.T) {
 			ObservationQuery{Query: record.Query{Kinds: all(record.HeartRate), Limit: DefaultPageSize, Desc: true}}},
 		{"code alternative and OR", url.Values{"code": {"15074-8,8867-4"}},
 			ObservationQuery{Query: record.Query{Kinds: all(record.HeartRate, record.Glucose), Limit: DefaultPageSize, Desc: true}}},
-		{"code AND empty", url.Values{"code": {"8867-4", "29463-7"}},
-			ObservationQuery{Empty: true, Query: record.Query{Limit: DefaultPageSize, Desc: true}}},
+		// Contradicting codes still make a query (for the gate): of the kinds
+		// they name, in a window no instant is in.
+		{"code AND empty", url.Values{"code": {"8867-4", "29463-7"}, "date": {"ge2025"}},
+			ObservationQuery{Empty: true, Query: record.Query{Kinds: all(record.HeartRate, record.BodyWeight),
+				From: time.Unix(0, 0).UTC(), FromOpen: true, To: time.Unix(0, 0).UTC(), ToOpen: true, Limit: DefaultPageSize, Desc: true}}},
 		{"code AND narrows", url.Values{"code": {"8867-4,29463-7", "http://loinc.org|"}},
 			ObservationQuery{Query: record.Query{Kinds: all(record.HeartRate, record.BodyWeight), Limit: DefaultPageSize, Desc: true}}},
 		{"date eq day", url.Values{"date": {"2025-03-14"}},

@@ -391,3 +391,42 @@ func TestObservationUnitConversions(t *testing.T) {
 		}
 	})
 }
+
+// An app's write from another origin (a web app of its own) is authorised
+// by its bearer token, which no browser adds by itself; the same write
+// authorised by the portal's session cookie is a forgery and refused.
+func TestBearerWriteFromAnotherOrigin(t *testing.T) {
+	a := MustStartApp(t, "sqlite")
+	token := devAppToken(t, a, testHetu)
+	patientID := bearerPatientID(t, a, nil, token)
+	session := MustAPICitizen(t, a, testHetu)
+	at := time.Now().Add(-time.Hour).Truncate(time.Second)
+	send := func(c *http.Client, bearer string, value float64) (*http.Response, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, a.URL+"/fhir/r4/Observation",
+			bytes.NewReader(quantityObservation(patientID, "8867-4", value, "/min", at, "")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", fhirJSON)
+		req.Header.Set("Origin", "https://app.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, readBody(t, res)
+	}
+	if res, body := send(&http.Client{}, token, 61); res.StatusCode != http.StatusCreated {
+		t.Errorf("a cross-origin write with a bearer token: %d %s, want 201", res.StatusCode, body)
+	}
+	if res, body := send(session.c, "", 62); res.StatusCode != http.StatusForbidden || !strings.Contains(body, "cross-origin") {
+		t.Errorf("a cross-origin write with the session cookie: %d %s, want 403", res.StatusCode, body)
+	}
+	if n := session.count(t); n != 1 {
+		t.Errorf("%d measurements stored, want the bearer one alone", n)
+	}
+}

@@ -22,6 +22,29 @@ func TestCapabilityStatement(t *testing.T) {
 	want(t, a.call(t, auth.Principal{}, "GET", "/fhir/r4/metadata?_format=json", ""), http.StatusOK)
 }
 
+// TestBearerSkipsCrossOriginCheck: a state-changing request from another
+// origin is refused when the session cookie authorises it, but one with a
+// bearer token is authorised by the token alone (here: refused as an
+// invalid token, 401, not as a forgery, 403).
+func TestBearerSkipsCrossOriginCheck(t *testing.T) {
+	a := newAPI(t)
+	me := a.MustCitizen(t, hetuA, "kainuu")
+	body := observation(me.PersonID, heartRate, "/min", 60, "2026-11-05T07:00:00+02:00", "")
+	foreign := []string{"Origin: https://evil.example", "Sec-Fetch-Site: cross-site"}
+	refused := want(t, a.call(t, me, "POST", "/fhir/r4/Observation", body, foreign...), http.StatusForbidden)
+	if !strings.Contains(outcomeText(refused), "cross-origin") {
+		t.Errorf("a cross-origin cookie request: %s", outcomeText(refused))
+	}
+	w := a.call(t, auth.Principal{}, "POST", "/fhir/r4/Observation", body, append(foreign, "Authorization: Bearer some-token")...)
+	want(t, w, http.StatusUnauthorized)
+	if w.Header().Get("WWW-Authenticate") == "" {
+		t.Error("a refused bearer token without a challenge")
+	}
+	if n := want(t, a.call(t, me, "GET", "/fhir/r4/Observation?_count=0", ""), http.StatusOK)["total"]; n != 0.0 {
+		t.Errorf("refused requests stored %v measurements", n)
+	}
+}
+
 // TestRefusals: every refusal is an OperationOutcome with the status the
 // R4 HTTP page gives it.
 func TestRefusals(t *testing.T) {
@@ -42,6 +65,8 @@ func TestRefusals(t *testing.T) {
 	// Another person's record: the gate refuses, whether by id or subject.
 	want(t, a.call(t, me, "GET", "/fhir/r4/Observation/"+theirs, ""), http.StatusNotFound)
 	want(t, a.call(t, me, "GET", "/fhir/r4/Observation?patient=Patient/"+other.PersonID, ""), http.StatusForbidden)
+	// Criteria that cannot all hold do not skip the gate.
+	want(t, a.call(t, me, "GET", "/fhir/r4/Observation?patient=Patient/"+other.PersonID+"&code="+heartRate+"&code="+weight, ""), http.StatusForbidden)
 	want(t, a.call(t, me, "POST", "/fhir/r4/Observation", observation(other.PersonID, heartRate, "/min", 60, "2026-11-05T07:00:00+02:00", "")), http.StatusForbidden)
 
 	want(t, a.call(t, me, "GET", "/fhir/r4/Observation/no-such-id", ""), http.StatusNotFound)

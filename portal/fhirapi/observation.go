@@ -81,22 +81,26 @@ func observationBody(c *gin.Context) (fhir.ParsedObservation, error) {
 	return fhir.ParseObservation(body)
 }
 
+// createObservation stores one Observation. With If-None-Exist (on the
+// identifier the body carries) an existing measurement with that
+// identifier is the answer, 200, and the body is ignored even if it
+// differs (R4 conditional create); without it a known identifier with
+// other content is 409. A deleted measurement's identifier is never
+// stored again, with or without the condition.
 func (s *API) createObservation(c *gin.Context) error {
 	parsed, err := observationBody(c)
 	if err != nil {
 		return err
 	}
-	if h := c.GetHeader("If-None-Exist"); h != "" {
-		identifier, err := fhir.ParseIfNoneExist(h)
-		if err != nil {
-			return err
-		}
-		if err := fhir.CheckIfNoneExist(identifier, parsed); err != nil {
-			return err
-		}
+	conditional, err := ifNoneExist(c, parsed)
+	if err != nil {
+		return err
 	}
 	who := principal(c)
 	added, err := s.Records.Record(c.Request.Context(), who, whose(c, parsed.Subject), apiSource(who), []record.Input{parsed.Input})
+	if conditional && errors.Is(err, record.ErrIdentifierReused) && len(added) == 1 && added[0].Measurement.ID != "" {
+		err = nil // the match: R4 answers it, whatever the body says
+	}
 	if err != nil {
 		return unwrapEntry(err)
 	}
@@ -109,6 +113,20 @@ func (s *API) createObservation(c *gin.Context) error {
 	}
 	s.renderObservation(c, status, added[0].Measurement)
 	return nil
+}
+
+// ifNoneExist reads the If-None-Exist header, if any: it must name the
+// identifier the Observation carries.
+func ifNoneExist(c *gin.Context, parsed fhir.ParsedObservation) (bool, error) {
+	h := c.GetHeader("If-None-Exist")
+	if h == "" {
+		return false, nil
+	}
+	identifier, err := fhir.ParseIfNoneExist(h)
+	if err != nil {
+		return false, err
+	}
+	return true, fhir.CheckIfNoneExist(identifier, parsed)
 }
 
 // unwrapEntry turns a single-entry EntryError back into its cause.
@@ -140,7 +158,7 @@ func (s *API) renderPreferred(c *gin.Context, status int, resource any) {
 		s.render(c, status, resource)
 		return
 	}
-	switch fhir.ParsePrefer(c.Request.Header.Values("Prefer")).Return {
+	switch fhir.ParsePrefer(c.Request.Header.Values("Prefer")).Return.Answer(false) {
 	case fhir.ReturnMinimal:
 		c.Status(status)
 	case fhir.ReturnOperationOutcome:
@@ -193,7 +211,8 @@ func (s *API) deleteObservation(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Records.Delete(c.Request.Context(), principal(c), whose(c, ""), c.Param("id"), version); err != nil {
+	_, err = s.Records.Delete(c.Request.Context(), principal(c), whose(c, ""), c.Param("id"), version)
+	if err != nil && !errors.Is(err, record.ErrGone) { // deleting a deleted resource succeeds (R4 §3.1.0.7.1)
 		return preconditionIf(version, err)
 	}
 	c.Status(http.StatusNoContent)
@@ -299,12 +318,13 @@ func (s *API) transaction(c *gin.Context) error {
 	return nil
 }
 
-// transactionResponse answers a transaction as Prefer: return= asks: by
-// default and for minimal, each entry's response alone; representation
-// adds each stored Observation, OperationOutcome an outcome per entry.
+// transactionResponse answers a transaction as Prefer: return= asks, and
+// without it as fhir.Return.Answer says: each entry's response alone;
+// representation adds each stored Observation, OperationOutcome an
+// outcome per entry.
 func (s *API) transactionResponse(c *gin.Context, added []record.Added) fm.Bundle {
 	b := fhir.TransactionResponse(added)
-	switch fhir.ParsePrefer(c.Request.Header.Values("Prefer")).Return {
+	switch fhir.ParsePrefer(c.Request.Header.Values("Prefer")).Return.Answer(true) {
 	case fhir.ReturnRepresentation:
 		for i, a := range added {
 			b.Entry[i].FullUrl = ptr(fhir.ResourceURL(s.apiBase(), "Observation", a.Measurement.ID))
@@ -357,11 +377,11 @@ func (s *API) searchObservations(c *gin.Context) error {
 	}
 	q := oq.Query
 	q.PersonID = whose(c, oq.Patient)
-	var page record.Page
-	if !oq.Empty {
-		if page, err = s.Records.Search(c.Request.Context(), principal(c), q); err != nil {
-			return err
-		}
+	// Always asked, even when the criteria contradict each other (the
+	// query then matches nothing): the gate decides every search.
+	page, err := s.Records.Search(c.Request.Context(), principal(c), q)
+	if err != nil {
+		return err
 	}
 	if oq.TotalOnly {
 		page.Measurements, page.Next = nil, nil

@@ -53,6 +53,10 @@ func TestObservationLifecycle(t *testing.T) {
 	if w := a.call(t, me, "DELETE", "/fhir/r4/Observation/"+id, ""); w.Code != http.StatusNoContent {
 		t.Fatalf("delete: %d %s", w.Code, w.Body)
 	}
+	// Deleting it again succeeds (R4: 200 or 204) and writes no version.
+	if w := a.call(t, me, "DELETE", "/fhir/r4/Observation/"+id, ""); w.Code != http.StatusNoContent {
+		t.Fatalf("second delete: %d %s", w.Code, w.Body)
+	}
 	want(t, a.call(t, me, "GET", "/fhir/r4/Observation/"+id, ""), http.StatusGone)
 	want(t, a.call(t, me, "GET", "/fhir/r4/Observation/"+id+"/_history/3", ""), http.StatusGone)
 
@@ -121,11 +125,46 @@ func TestConditionalCreate(t *testing.T) {
 		t.Errorf("mismatched condition: %s", outcomeText(other))
 	}
 	want(t, a.call(t, me, "POST", "/fhir/r4/Observation", body, "If-None-Exist: code=8867-4"), http.StatusBadRequest)
+	// Without the condition, other content under a known identifier is a
+	// conflict.
 	changed := observation(me.PersonID, weight, "kg", 80, "2026-11-03T07:00:00+02:00", "urn:ietf:rfc:3986|urn:uuid:1f0c")
-	want(t, a.call(t, me, "POST", "/fhir/r4/Observation", changed, cond), http.StatusConflict)
+	reused := want(t, a.call(t, me, "POST", "/fhir/r4/Observation", changed), http.StatusConflict)
+	if !strings.Contains(outcomeText(reused), "identifier is already used") {
+		t.Errorf("a reused identifier without the condition: %s", outcomeText(reused))
+	}
 	n := want(t, a.call(t, me, "GET", "/fhir/r4/Observation?_count=0", ""), http.StatusOK)
 	if n["total"] != 1.0 {
 		t.Errorf("%v measurements stored, want 1", n["total"])
+	}
+	// A deleted measurement's identifier is not stored again, even under
+	// the condition: 409, saying so.
+	if w := a.call(t, me, "DELETE", "/fhir/r4/Observation/"+id, ""); w.Code != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", w.Code, w.Body)
+	}
+	for _, headers := range [][]string{{cond}, nil} {
+		gone := want(t, a.call(t, me, "POST", "/fhir/r4/Observation", body, headers...), http.StatusConflict)
+		if !strings.Contains(outcomeText(gone), "was deleted") {
+			t.Errorf("a deleted identifier %v: %s", headers, outcomeText(gone))
+		}
+	}
+}
+
+// TestConditionalCreateIgnoresTheBody: R4 conditional create: when a
+// measurement with the identifier exists, it is the answer (200) and the
+// body is ignored, even when it says something else.
+func TestConditionalCreateIgnoresTheBody(t *testing.T) {
+	a := newAPI(t)
+	me := a.MustCitizen(t, hetuA, "kainuu")
+	cond := "If-None-Exist: identifier=urn:ietf:rfc:3986|urn:uuid:77aa"
+	id := created(t, a.call(t, me, "POST", "/fhir/r4/Observation",
+		observation(me.PersonID, weight, "kg", 72.5, "2026-11-03T07:00:00+02:00", "urn:ietf:rfc:3986|urn:uuid:77aa"), cond))
+	changed := observation(me.PersonID, weight, "kg", 80, "2026-11-04T07:00:00+02:00", "urn:ietf:rfc:3986|urn:uuid:77aa")
+	match := want(t, a.call(t, me, "POST", "/fhir/r4/Observation", changed, cond), http.StatusOK)
+	if match["id"] != id || obj(match["valueQuantity"])["value"] != 72.5 {
+		t.Errorf("a conditional create that matches answered %v, want the stored %s of 72.5 kg", match, id)
+	}
+	if n := want(t, a.call(t, me, "GET", "/fhir/r4/Observation?_count=0", ""), http.StatusOK)["total"]; n != 1.0 {
+		t.Errorf("%v measurements stored, want 1", n)
 	}
 }
 
@@ -163,7 +202,8 @@ func TestObservationSearch(t *testing.T) {
 			t.Errorf("%s: total %v, want %v", query, got, n)
 		}
 	}
-	for _, bad := range []string{"code=|" + heartRate, "code=http://snomed.info/sct|" + heartRate, "date=ne2026-10-01",
+	many := strings.TrimSuffix(strings.Repeat(heartRate+",", 51), ",")
+	for _, bad := range []string{"code=" + many, "code=|" + heartRate, "code=http://snomed.info/sct|" + heartRate, "date=ne2026-10-01",
 		"date=2026-13-01", "_sort=value", "_count=x", "colour=red", "code:text=pulse"} {
 		want(t, a.call(t, me, "GET", "/fhir/r4/Observation?"+bad, ""), http.StatusBadRequest)
 	}

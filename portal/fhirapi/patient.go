@@ -83,41 +83,26 @@ func (s *API) searchPatients(c *gin.Context) error {
 }
 
 // patientCandidates asks the service for the people the search can match:
-// those with the codes its first identifier criterion names, or else
-// everyone the caller may see (e.g. for "urn:oid:1.2.246.21|", or a code
-// no one can have), which the criteria then filter.
+// the one with the code its identifier names (one at most: the
+// declaration takes a single value), or else everyone the caller may see
+// (e.g. for "urn:oid:1.2.246.21|", or a code no one can have), which the
+// criteria then filter.
 func (s *API) patientCandidates(c *gin.Context, q *fhir.Search) ([]auth.Person, error) {
-	ctx, who := c.Request.Context(), principal(c)
-	hetus := hetusOf(q.Get("identifier"))
-	if len(hetus) == 0 {
-		return s.Records.SearchPatients(ctx, who, record.PatientSearch{})
-	}
-	var out []auth.Person
-	for _, hetu := range hetus {
-		people, err := s.Records.SearchPatients(ctx, who, record.PatientSearch{Hetu: hetu})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, people...)
-	}
-	return out, nil
+	return s.Records.SearchPatients(c.Request.Context(), principal(c), record.PatientSearch{Hetu: hetuOf(q.Get("identifier"))})
 }
 
-// hetusOf lists the codes the first identifier criterion names, when
-// every alternative names one; else none.
-func hetusOf(ids []fhir.Criterion) []auth.Hetu {
-	if len(ids) == 0 {
-		return nil
+// hetuOf is the code the identifier criterion names, when it names one;
+// else the zero Hetu.
+func hetuOf(ids []fhir.Criterion) auth.Hetu {
+	if len(ids) != 1 || len(ids[0].Tokens) != 1 {
+		return auth.Hetu{}
 	}
-	var out []auth.Hetu
-	for _, t := range ids[0].Tokens {
-		hetu, err := auth.ParseHetu(t.Code)
-		if err != nil || (t.HasSystem && t.System != auth.HetuSystem) {
-			return nil
-		}
-		out = append(out, hetu)
+	t := ids[0].Tokens[0]
+	hetu, err := auth.ParseHetu(t.Code)
+	if err != nil || (t.HasSystem && t.System != auth.HetuSystem) {
+		return auth.Hetu{}
 	}
-	return out
+	return hetu
 }
 
 // matchAll reports whether every criterion matches: criteria are ANDed.

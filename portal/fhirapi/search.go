@@ -119,9 +119,20 @@ func searchLink(base, typ string, q *fhir.Search, hidden []string) string {
 }
 
 // ignoredOutcome is the searchset entry that says which parameters a
-// lenient search ignored.
+// lenient search ignored. A key that is no parameter name (a value sent
+// as one, such as a personal identity code) is counted, not named.
 func ignoredOutcome(ignored []string) fm.BundleEntry {
-	o := fhir.Outcome(http.StatusOK, "these search parameters are not supported and were ignored: "+strings.Join(ignored, ", "))
+	var named []string
+	for _, k := range ignored {
+		if fhir.LooksLikeName(k) {
+			named = append(named, k)
+		}
+	}
+	text := "these search parameters are not supported and were ignored: " + strings.Join(named, ", ")
+	if unnamed := len(ignored) - len(named); unnamed > 0 {
+		text += fmt.Sprintf(" (and %d whose names are not parameter names)", unnamed)
+	}
+	o := fhir.Outcome(http.StatusOK, text)
 	o.Issue[0].Severity, o.Issue[0].Code = fm.IssueSeverityWarning, fm.IssueTypeNotSupported
 	raw, _ := marshalFHIR(o)
 	mode := fm.SearchEntryModeOutcome
