@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,6 +45,82 @@ func TestSessionStore(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
+	}
+}
+
+// Every request loads its session: the loads must not queue behind the one
+// writer connection, which a long write or a checkpoint may hold.
+func TestSessionLoadsDoNotWaitForTheWriter(t *testing.T) {
+	s := MustOpen(t)
+	sessions := s.SessionStore()
+	if err := sessions.Commit("live", []byte("data"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tx, err := s.DB().BeginTx(ctx, nil) // holds the writer, as a long write would
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET data = X'00' WHERE token = 'live'`); err != nil {
+		t.Fatal(err)
+	}
+	found := make(chan string, 1)
+	go func() {
+		b, ok, err := sessions.Find("live")
+		found <- fmt.Sprintf("%q %v %v", b, ok, err)
+	}()
+	select {
+	case got := <-found:
+		if want := fmt.Sprintf("%q %v %v", "data", true, nil); got != want {
+			t.Errorf("Find during a write = %s, want the committed session: %s", got, want)
+		}
+	case <-time.After(3 * time.Second):
+		t.Error("a session load waited for the writer")
+		_ = tx.Rollback()
+		<-found // the load gets the writer now; let it finish before Close
+		return
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A load right after a save sees it, and after a delete does not, from
+// many clients at once: the read pool sees each commit of the writer.
+func TestSessionReadsSeeTheLatestWrite(t *testing.T) {
+	s := MustOpen(t)
+	sessions := s.SessionStore()
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for c := range 16 {
+		wg.Go(func() {
+			for i := range 50 {
+				token := fmt.Sprintf("t-%d-%d", c, i)
+				for _, data := range []string{"first", "second"} {
+					if err := sessions.Commit(token, []byte(data), time.Now().Add(time.Hour)); err != nil {
+						errs <- err
+						return
+					}
+					if b, ok, err := sessions.Find(token); err != nil || !ok || string(b) != data {
+						errs <- fmt.Errorf("%s: Find after saving %q = %q, %v, %v", token, data, b, ok, err)
+						return
+					}
+				}
+				if err := sessions.Delete(token); err != nil {
+					errs <- err
+					return
+				}
+				if _, ok, err := sessions.Find(token); err != nil || ok {
+					errs <- fmt.Errorf("%s: Find after Delete = %v, %v", token, ok, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
 

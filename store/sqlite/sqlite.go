@@ -5,8 +5,8 @@
 //
 // Writes queue inside the process instead of failing: one writer
 // connection takes every write transaction (and the session store's
-// writes) in turn, while a pool of read-only connections serves reads
-// concurrently (WAL mode). Load therefore costs latency, never a
+// writes) in turn, while a pool of read-only connections serves reads,
+// session loads included, concurrently (WAL mode). Load therefore costs latency, never a
 // "database is locked" error. A background checkpoint keeps the WAL file
 // bounded even when readers never pause. The data directory and the
 // database files are kept readable by the service's user only.
@@ -28,7 +28,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -75,7 +74,7 @@ type Store struct {
 	checkpointDone chan struct{} // closed when the checkpoint goroutine returns
 
 	mu           sync.Mutex
-	sessions     *sqlite3store.SQLite3Store // created on first SessionStore call
+	sessions     *sessionStore // created on first SessionStore call
 	cleanupEvery time.Duration
 	closed       bool
 }
@@ -277,9 +276,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// SessionStore is the web session store (scs) over this database, writing
-// through the writer. Every call returns the same store; its background
-// deletion of expired sessions stops at Close.
+// SessionStore is the web session store (scs) over this database: loads
+// on the read pool, saves and deletes through the writer. Every call
+// returns the same store; its background deletion of expired sessions
+// stops at Close.
 func (s *Store) SessionStore() scs.Store {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -288,7 +288,7 @@ func (s *Store) SessionStore() scs.Store {
 		if s.closed {
 			interval = 0 // no goroutine that Close would never stop
 		}
-		s.sessions = sqlite3store.NewWithCleanupInterval(s.db, interval)
+		s.sessions = newSessionStore(s, interval)
 	}
 	return s.sessions
 }
@@ -302,7 +302,7 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	if s.sessions != nil {
-		s.sessions.StopCleanup()
+		s.sessions.stopCleanup()
 	}
 	close(s.stopCheckpoint)
 	<-s.checkpointDone
