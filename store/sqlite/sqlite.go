@@ -6,9 +6,9 @@
 // Writes queue inside the process instead of failing: one writer
 // connection takes every write transaction (and the session store's
 // writes) in turn, while a pool of read-only connections serves reads,
-// session loads included, concurrently (WAL mode). Load therefore costs latency, never a
-// "database is locked" error. A background checkpoint keeps the WAL file
-// bounded even when readers never pause. The data directory and the
+// session loads included, concurrently (WAL mode). Load therefore costs
+// latency, never a "database is locked" error. A background checkpoint
+// keeps the WAL file bounded even when readers never pause. The data directory and the
 // database files are kept readable by the service's user only.
 //
 // Queries are written once for both stores in store/internal (see
