@@ -199,12 +199,7 @@ func (s *Store) MeasurementHistory(ctx context.Context, personID, id string) ([]
 // within q.Scope in (At, ID) order, at most q.Limit of them when q.Limit
 // is positive.
 func (s *Store) SearchMeasurements(ctx context.Context, q record.Query) ([]record.Measurement, error) {
-	query, args := obsql.Search(dialect, q)
-	ms, err := s.query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search measurements: %w", err)
-	}
-	return ms, nil
+	return obsql.RunSearch(ctx, dialect, s.query, q)
 }
 
 // CountMeasurements counts what SearchMeasurements returns for q without
@@ -222,19 +217,10 @@ func (s *Store) CountMeasurements(ctx context.Context, q record.Query) (int, err
 // deleted measurement of personID within scope, in one query, in the
 // order of record.Specs.
 func (s *Store) LatestMeasurements(ctx context.Context, personID string, scope record.Scope) ([]record.Measurement, error) {
-	query, args, ok := obsql.Latest(dialect, personID, scope)
-	if !ok {
-		return []record.Measurement{}, nil
-	}
-	ms, err := s.query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("latest measurements: %w", err)
-	}
-	obsql.SortByKind(ms)
-	return ms, nil
+	return obsql.RunLatest(ctx, dialect, s.query, personID, scope)
 }
 
-// query runs a read of measurements.
+// query runs a read of measurements: the obsql.Query of this store.
 func (s *Store) query(ctx context.Context, query string, args ...any) ([]record.Measurement, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {

@@ -259,8 +259,8 @@ func kindScope(d sqlq.Dialect, w *sqlq.Where, k record.Kind, s record.Scope) boo
 	return true
 }
 
-// SortByKind orders latest measurements as record.Specs lists the kinds.
-func SortByKind(ms []record.Measurement) {
+// sortByKind orders latest measurements as record.Specs lists the kinds.
+func sortByKind(ms []record.Measurement) {
 	rank := map[record.Kind]int{}
 	for i, spec := range record.Specs() {
 		rank[spec.Kind] = i
