@@ -57,6 +57,7 @@ var errorKinds = []struct {
 	{record.ErrGone, http.StatusGone, "error.gone"},
 	{record.ErrNotFound, http.StatusNotFound, "error.notfound"},
 	{record.ErrConflict, http.StatusConflict, "error.conflict"},
+	{fhir.ErrMalformed, http.StatusBadRequest, "error.badrequest"}, // before ErrInvalid: a malformed body is both
 	{record.ErrInvalid, http.StatusUnprocessableEntity, "error.badrequest"},
 	{ErrUnauthorized, http.StatusUnauthorized, "error.unauthorized"},
 	{ErrForbidden, http.StatusForbidden, "error.forbidden"},

@@ -12,27 +12,37 @@ func (m Measurement) Key() (IdentifierKey, bool) {
 }
 
 // SplitKnown is the idempotency rule of Store.CreateMeasurements, shared by
-// the stores: it returns the measurements of ms to insert, and fills
-// existing, by index into ms, with the stored measurement (from stored) or
-// the earlier one in ms that has the same identifier key.
-func SplitKnown(ms []Measurement, stored map[IdentifierKey]Measurement, existing map[int]Measurement) []Measurement {
+// the stores and applied inside their transaction: it returns the
+// measurements of ms to insert, and fills existing, by index into ms, with
+// the stored measurement (from stored) or the earlier one in ms that has
+// the same identifier key. An identifier that names a stored (not deleted)
+// or earlier reading with other content is an error (an EntryError
+// wrapping ErrIdentifierReused): the store must then insert nothing, so
+// that a batch stays all or nothing.
+func SplitKnown(ms []Measurement, stored map[IdentifierKey]Measurement, existing map[int]Measurement) ([]Measurement, error) {
 	fresh := make([]Measurement, 0, len(ms))
 	first := map[IdentifierKey]int{}
 	for i, m := range ms {
 		if k, ok := m.Key(); ok {
 			if old, ok := stored[k]; ok {
 				existing[i] = old
+				if !old.Deleted && !SameReading(old, m) {
+					return nil, &EntryError{Index: i, Err: ErrIdentifierReused}
+				}
 				continue
 			}
 			if j, ok := first[k]; ok {
 				existing[i] = asStored(ms[j])
+				if !SameReading(ms[j], m) {
+					return nil, &EntryError{Index: i, Err: ErrIdentifierReused}
+				}
 				continue
 			}
 			first[k] = i
 		}
 		fresh = append(fresh, m)
 	}
-	return fresh
+	return fresh, nil
 }
 
 // asStored is m as a store gives it back: times in UTC to the microsecond.

@@ -130,10 +130,13 @@ func TestSplitKnown(t *testing.T) {
 	m := func(id, identifier string) Measurement {
 		return Measurement{ID: id, PersonID: "p", Identifier: identifier, At: now.In(time.FixedZone("EET", 7200)).Add(123)}
 	}
-	stored := map[IdentifierKey]Measurement{{"p", "x|known"}: {ID: "old"}}
+	stored := map[IdentifierKey]Measurement{{"p", "x|known"}: m("old", "x|known")}
 	ms := []Measurement{m("a", "x|known"), m("b", ""), m("c", "x|new"), m("d", "x|new"), m("e", "")}
 	existing := map[int]Measurement{}
-	fresh := SplitKnown(ms, stored, existing)
+	fresh, err := SplitKnown(ms, stored, existing)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ids []string
 	for _, f := range fresh {
 		ids = append(ids, f.ID)
@@ -146,5 +149,23 @@ func TestSplitKnown(t *testing.T) {
 	}
 	if existing[3].At.Location() != time.UTC || existing[3].At.Nanosecond()%1000 != 0 {
 		t.Errorf("a duplicate within the batch is not returned as stored: %v", existing[3].At)
+	}
+	// Other content under a known identifier, stored or earlier in the
+	// batch, refuses the whole batch and names the entry.
+	other := m("f", "x|known")
+	other.Value = 99
+	for name, batch := range map[string][]Measurement{
+		"stored":        {m("b", ""), other},
+		"earlier in it": {m("c", "x|same"), func() Measurement { d := m("d", "x|same"); d.Note = "toinen"; return d }()},
+	} {
+		fresh, err := SplitKnown(batch, stored, map[int]Measurement{})
+		var ee *EntryError
+		if !errors.Is(err, ErrIdentifierReused) || !errors.As(err, &ee) || ee.Index != 1 || fresh != nil {
+			t.Errorf("%s: SplitKnown = %v, %v; want ErrIdentifierReused at entry 1 and nothing to insert", name, fresh, err)
+		}
+	}
+	deleted := map[IdentifierKey]Measurement{{"p", "x|known"}: func() Measurement { d := m("old", "x|known"); d.Deleted = true; d.Value = 1; return d }()}
+	if _, err := SplitKnown([]Measurement{other}, deleted, map[int]Measurement{}); err != nil {
+		t.Errorf("a deleted reading under the identifier is the caller's to refuse: %v", err)
 	}
 }

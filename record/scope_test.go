@@ -113,3 +113,33 @@ func TestCorrectAnswersAConflictWithTheCurrentVersion(t *testing.T) {
 		t.Errorf("a second delete = %+v, %v; want the deleted measurement with ErrGone", m, err)
 	}
 }
+
+// TestReusedIdentifierRefusesTheWholeBatch: a batch in which one entry
+// repeats a stored identifier with other content stores nothing at all,
+// and the stored reading comes back beside the error.
+func TestReusedIdentifierRefusesTheWholeBatch(t *testing.T) {
+	svc, anna, _ := mustService(t)
+	ctx := context.Background()
+	owner := auth.Principal{Kind: auth.KindCitizen, PersonID: anna}
+	at := time.Now().Add(-time.Hour).Truncate(time.Second)
+	first, err := svc.Record(ctx, owner, anna, record.Source{}, []record.Input{{Kind: record.HeartRate, Value: 60, At: at, Identifier: "app|1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := []record.Input{
+		{Kind: record.HeartRate, Value: 70, At: at.Add(-time.Minute), Identifier: "app|2"},
+		{Kind: record.HeartRate, Value: 61, At: at, Identifier: "app|1"},
+	}
+	added, err := svc.Record(ctx, owner, anna, record.Source{}, batch)
+	var ee *record.EntryError
+	if !errors.Is(err, record.ErrIdentifierReused) || !errors.As(err, &ee) || ee.Index != 1 {
+		t.Fatalf("Record = %v, want ErrIdentifierReused at entry 1", err)
+	}
+	if len(added) != 2 || added[1].Measurement.ID != first[0].Measurement.ID || added[1].Measurement.Value != 60 {
+		t.Errorf("the stored reading should come back beside the error: %+v", added)
+	}
+	page, err := svc.Search(ctx, owner, record.Query{PersonID: anna})
+	if err != nil || page.Total != 1 {
+		t.Errorf("after the refused batch %d measurements are stored (%v), want only the first", page.Total, err)
+	}
+}

@@ -39,7 +39,10 @@ type Store interface {
 	// CreateMeasurements inserts all of ms (version 1) in one transaction:
 	// all or nothing. A measurement whose (PersonID, Identifier) already
 	// exists is not inserted again; existing holds, by index in ms, the
-	// stored measurement instead (nil map entry when newly inserted).
+	// stored measurement instead (nil map entry when newly inserted). The
+	// rule is SplitKnown's, applied inside the transaction: when it refuses
+	// (ErrIdentifierReused) nothing is inserted, and existing is returned
+	// beside the error.
 	CreateMeasurements(ctx context.Context, ms []Measurement) (existing map[int]Measurement, err error)
 	// Measurement returns the current version, deleted or not.
 	Measurement(ctx context.Context, personID, id string) (Measurement, error)

@@ -2,6 +2,7 @@ package record
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,7 +18,8 @@ type Added struct {
 // Record validates and stores measurements for personID in one all-or-nothing
 // step. An input whose Identifier is already stored with the same content
 // is not stored again (Created false); with other content it is refused
-// with ErrIdentifierReused, naming the entry.
+// with ErrIdentifierReused, naming the entry, and the stored readings are
+// returned beside the error.
 func (s *Service) Record(ctx context.Context, who auth.Principal, personID string, source Source, inputs []Input) ([]Added, error) {
 	req := Request{Who: who, PersonID: personID, Action: ActionWrite, Class: ClassMeasurements, Kinds: kindsOf(inputs), Count: len(inputs)}
 	d, err := s.decide(ctx, req)
@@ -46,22 +48,29 @@ func (s *Service) Record(ctx context.Context, who auth.Principal, personID strin
 		return nil, err
 	}
 	existing, err := s.Store.CreateMeasurements(ctx, ms)
+	if errors.Is(err, ErrIdentifierReused) {
+		// Nothing was stored. The stored readings go back with the error: a
+		// conditional create (If-None-Exist) answers with the one it names.
+		return added(ms, existing), err
+	}
 	if err != nil {
 		return nil, err
 	}
+	return added(ms, existing), nil
+}
+
+// added pairs each input with what is stored for it now: the new
+// measurement, or the one stored earlier under its identifier.
+func added(ms []Measurement, existing map[int]Measurement) []Added {
 	out := make([]Added, len(ms))
 	for i, m := range ms {
-		old, ok := existing[i]
-		switch {
-		case !ok:
-			out[i] = Added{Measurement: m, Created: true}
-		case !old.Deleted && !SameReading(old, m):
-			return nil, &EntryError{Index: i, Err: ErrIdentifierReused}
-		default:
+		if old, ok := existing[i]; ok {
 			out[i] = Added{Measurement: old}
+			continue
 		}
+		out[i] = Added{Measurement: m, Created: true}
 	}
-	return out, nil
+	return out
 }
 
 // SameReading reports whether two measurements say the same thing: kind,

@@ -120,19 +120,7 @@ func (s *API) requireLogin(c *gin.Context) {
 // OperationOutcome with the status of the shared table.
 func (s *API) fail(c *gin.Context, err error) {
 	status, _, _ := portal.Classify(err)
-	if errors.Is(err, fhir.ErrMalformed) && status == http.StatusUnprocessableEntity {
-		// Not FHIR at all (400), rather than a broken rule (422). This line
-		// goes once portal's error table has the row
-		// {fhir.ErrMalformed, 400, "error.badrequest"} above record.ErrInvalid.
-		status = http.StatusBadRequest
-	}
-	ctx := c.Request.Context()
-	attrs := []any{"status", status, "route", c.FullPath(), "err", portal.Loggable(status, err), "request_id", portal.RequestID(ctx)}
-	if status >= 500 {
-		s.Log.ErrorContext(ctx, "request failed", attrs...)
-	} else {
-		s.Log.InfoContext(ctx, "request refused", attrs...)
-	}
+	portal.LogFailure(s.Log, c.Request, c.FullPath(), status, err)
 	if status == http.StatusUnauthorized && c.Writer.Header().Get("WWW-Authenticate") == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="omahoito"`)
 	}

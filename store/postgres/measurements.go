@@ -42,8 +42,8 @@ func (s *Store) CreateMeasurements(ctx context.Context, ms []record.Measurement)
 	}
 	for attempt := 1; ; attempt++ {
 		existing, err := s.createOnce(ctx, ms)
-		if err == nil {
-			return existing, nil
+		if err == nil || errors.Is(err, record.ErrIdentifierReused) {
+			return existing, err // refused: nothing inserted; the stored readings go with it
 		}
 		if attempt == maxCreateAttempts || !lostRace(err) {
 			return nil, fmt.Errorf("create measurements: %w", mapErr(err, obsql.Sentinels))
@@ -58,17 +58,17 @@ func (s *Store) createOnce(ctx context.Context, ms []record.Measurement) (map[in
 		if err != nil {
 			return err
 		}
-		fresh := record.SplitKnown(ms, found, existing)
+		fresh, err := record.SplitKnown(ms, found, existing)
+		if err != nil {
+			return err
+		}
 		slices.SortStableFunc(fresh, byIdentifier)
 		if err := copyInto(ctx, tx, obsql.Current, fresh); err != nil {
 			return err
 		}
 		return copyInto(ctx, tx, obsql.Versions, fresh)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return existing, nil
+	return existing, err
 }
 
 // byIdentifier orders measurements by (person, identifier). Concurrent

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,7 +32,10 @@ func (s *Store) CreateMeasurements(ctx context.Context, ms []record.Measurement)
 		if err != nil {
 			return err
 		}
-		fresh := record.SplitKnown(ms, found, existing)
+		fresh, err := record.SplitKnown(ms, found, existing)
+		if err != nil {
+			return err
+		}
 		// Ids are random: inserting them in order keeps each index page
 		// touched once instead of scattering writes across the B-trees.
 		slices.SortFunc(fresh, func(a, b record.Measurement) int { return strings.Compare(a.ID, b.ID) })
@@ -40,6 +44,9 @@ func (s *Store) CreateMeasurements(ctx context.Context, ms []record.Measurement)
 		}
 		return insertRowsInto(ctx, tx, obsql.Versions, fresh)
 	})
+	if errors.Is(err, record.ErrIdentifierReused) {
+		return existing, err // nothing inserted; the stored readings go with the refusal
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create measurements: %w", mapErr(err, obsql.Sentinels))
 	}

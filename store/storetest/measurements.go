@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -203,7 +204,7 @@ func testCreateIdempotent(t *testing.T, s Stores) {
 	plain := weight("p1", "m-2", base, 70)
 	create(t, s, first, plain)
 
-	again := BloodPressure("p1", "m-1b", base.Add(time.Hour), 131, 86)
+	again := BloodPressure("p1", "m-1b", base, 130, 85) // the same reading, sent again
 	again.Identifier = "sys|abc"
 	other := weight("p1", "m-3", base, 71) // no identifier: always stored
 	otherPerson := again
@@ -227,7 +228,8 @@ func testCreateIdempotentWithinBatch(t *testing.T, s Stores) {
 	MustSeedPeople(t, s, "p1")
 	var batch []record.Measurement
 	for i := range 5 {
-		m := BloodPressure("p1", fmt.Sprintf("m-%d", i), base.Add(time.Duration(i)*time.Minute), 120+float64(i), 80)
+		// the same reading under the same identifier, sent again in the batch
+		m := BloodPressure("p1", fmt.Sprintf("m-%d", i), base.Add(time.Duration(i%2)*time.Minute), 120+float64(i%2), 80)
 		m.Identifier = fmt.Sprintf("sys|%d", i%2) // 0, 1, 0, 1, 0
 		batch = append(batch, m)
 	}
@@ -240,6 +242,18 @@ func testCreateIdempotentWithinBatch(t *testing.T, s Stores) {
 	}
 	if got := searchIDs(t, s, record.Query{Scope: record.Everything, PersonID: "p1"}); !slices.Equal(got, []string{"m-0", "m-1"}) {
 		t.Errorf("stored %v, want [m-0 m-1]", got)
+	}
+	// Other content under an identifier, in the batch or stored, refuses
+	// the whole batch: nothing of it is inserted.
+	fresh := BloodPressure("p1", "m-9", base.Add(time.Hour), 130, 85)
+	changed := BloodPressure("p1", "m-8", base, 121, 80)
+	changed.Identifier = "sys|0"
+	existing, err := s.CreateMeasurements(context.Background(), []record.Measurement{fresh, changed})
+	if !errors.Is(err, record.ErrIdentifierReused) || existing[1].ID != "m-0" {
+		t.Errorf("other content under a stored identifier = %v (existing %+v), want ErrIdentifierReused with the stored m-0", err, existing)
+	}
+	if got := searchIDs(t, s, record.Query{Scope: record.Everything, PersonID: "p1"}); !slices.Equal(got, []string{"m-0", "m-1"}) {
+		t.Errorf("after the refused batch %v are stored, want [m-0 m-1]", got)
 	}
 }
 
