@@ -279,6 +279,7 @@ func (s *Pages) updateMeasurement(c *gin.Context, who auth.Principal) error {
 		c.Redirect(http.StatusSeeOther, kindHref(spec.Kind)+"?updated=1")
 		return nil
 	case errors.Is(err, record.ErrConflict):
+		in, _ = v.input(spec, t, time.Now()) // the form as read for the current kind: is it this very correction?
 		return s.conflictingUpdate(c, who, cur, in, version, spec, t)
 	case errors.Is(err, errFormRefused):
 	default:
