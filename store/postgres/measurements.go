@@ -24,8 +24,6 @@ const (
 	// maxCreateAttempts bounds the retries of a create that lost a race
 	// for an identifier to a concurrent create.
 	maxCreateAttempts = 5
-	// lookupChunk is how many identifiers one lookup query asks for.
-	lookupChunk = 500
 )
 
 // CreateMeasurements inserts ms (version 1) in one transaction: all or
@@ -96,20 +94,18 @@ func lostRace(err error) bool {
 func lookupIdentifiers(ctx context.Context, tx pgx.Tx, ms []record.Measurement) (map[record.IdentifierKey]record.Measurement, error) {
 	found := map[record.IdentifierKey]record.Measurement{}
 	for person, identifiers := range identifiersByPerson(ms) {
-		for chunk := range slices.Chunk(identifiers, lookupChunk) {
-			query, args := obsql.Lookup(dialect, person, chunk)
-			rows, err := tx.Query(ctx, query, args...)
-			if err != nil {
-				return nil, err
-			}
-			stored, err := collect(rows, obsql.Scan)
-			if err != nil {
-				return nil, err
-			}
-			for _, m := range stored {
-				k, _ := m.Key()
-				found[k] = m
-			}
+		query, args := obsql.LookupArray(person, identifiers)
+		rows, err := tx.Query(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		stored, err := collect(rows, obsql.Scan)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range stored {
+			k, _ := m.Key()
+			found[k] = m
 		}
 	}
 	return found, nil

@@ -118,6 +118,15 @@ func Lookup(d sqlq.Dialect, person string, identifiers []string) (string, []any)
 		WHERE person_id = ? AND identifier IN (` + sqlq.Placeholders(len(identifiers)) + `)`), args
 }
 
+// LookupArray is Lookup for PostgreSQL: one query with the identifiers as
+// one text[] argument. A long IN list of separate parameters made
+// PostgreSQL plan each 500-parameter chunk slowly (about 0.5 s a chunk for
+// a 10,000-entry batch, against 20 ms for the whole batch with an array).
+func LookupArray(person string, identifiers []string) (string, []any) {
+	return `SELECT ` + columnList + ` FROM observations
+		WHERE person_id = $1 AND identifier = ANY($2::text[])`, []any{person, identifiers}
+}
+
 // Search selects what record.Store.SearchMeasurements returns for q.
 func Search(d sqlq.Dialect, q record.Query) (string, []any) {
 	w := filter(d, q, true)
