@@ -138,6 +138,9 @@ func TestReusedIdentifierRefusesTheWholeBatch(t *testing.T) {
 	if len(added) != 2 || added[1].Measurement.ID != first[0].Measurement.ID || added[1].Measurement.Value != 60 {
 		t.Errorf("the stored reading should come back beside the error: %+v", added)
 	}
+	if added[0].Created || added[0].Measurement.ID != "" {
+		t.Errorf("an entry of the refused batch is reported as stored: %+v", added[0])
+	}
 	page, err := svc.Search(ctx, owner, record.Query{PersonID: anna})
 	if err != nil || page.Total != 1 {
 		t.Errorf("after the refused batch %d measurements are stored (%v), want only the first", page.Total, err)

@@ -49,9 +49,14 @@ func (s *Service) Record(ctx context.Context, who auth.Principal, personID strin
 	}
 	existing, err := s.Store.CreateMeasurements(ctx, ms)
 	if errors.Is(err, ErrIdentifierReused) {
-		// Nothing was stored. The stored readings go back with the error: a
-		// conditional create (If-None-Exist) answers with the one it names.
-		return added(ms, existing), err
+		// Nothing was stored. The stored readings go back with the error (at
+		// their indexes; the others are zero): a conditional create
+		// (If-None-Exist) answers with the one it names.
+		out := make([]Added, len(ms))
+		for i, old := range existing {
+			out[i] = Added{Measurement: old}
+		}
+		return out, err
 	}
 	if err != nil {
 		return nil, err
