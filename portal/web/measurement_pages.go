@@ -114,8 +114,7 @@ func (s *Pages) measurementsOverview(c *gin.Context, who auth.Principal) error {
 func (s *Pages) newMeasurement(c *gin.Context, _ auth.Principal) error {
 	if c.Query("kind") == "" {
 		// The language links lead here without the kind: choose it again,
-		// on the overview, in the language just chosen.
-		portal.Lang(c.Request.Context())
+		// on the overview (the shell has already kept the language chosen).
 		c.Redirect(http.StatusSeeOther, "/measurements")
 		return nil
 	}
