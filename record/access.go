@@ -29,6 +29,9 @@ type Class string
 const (
 	ClassPatient      Class = "patient"
 	ClassMeasurements Class = "measurements"
+	ClassFiles        Class = "files"      // the person's own files (a consent can name them)
+	ClassConsents     Class = "consents"   // the person's grants: a professional sees those naming them
+	ClassAccessLog    Class = "access-log" // who viewed the person's data: the person alone
 )
 
 // Request is one question to the gate: who acts, on whose record, doing
@@ -42,6 +45,10 @@ type Request struct {
 	ID       string    // the one item touched, when there is one
 	DataTime time.Time // the time of the data touched (a measurement's time); zero: unknown
 	Count    int       // how many items a search returned, for the access log
+	// OutOfScope is set on Done when the decision permitted the class but
+	// the item loaded lies outside its scope: nothing leaves, and the
+	// access log keeps it as a denied attempt.
+	OutOfScope bool
 }
 
 // Window is a span of data time, [From, To); a zero end is open.

@@ -1,0 +1,36 @@
+package consent
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence of grants and requests for consent.
+// Implementations wrap ErrNotFound and ErrConflict.
+type Store interface {
+	// CreateGrant inserts g (Version 1). When ask is not empty, the
+	// request of that id is marked approved with g.ID in the same
+	// transaction; ErrConflict when it is no longer pending.
+	CreateGrant(ctx context.Context, g Grant, ask string) error
+	Grant(ctx context.Context, id string) (Grant, error)
+	// UpdateGrant writes g over version g.Version-1; else ErrConflict.
+	UpdateGrant(ctx context.Context, g Grant) error
+	// Grants lists all of a person's grants, newest first.
+	Grants(ctx context.Context, personID string) ([]Grant, error)
+	// GrantsInForce lists a person's grants that are active and not past
+	// their end at now: what Decide needs, in one indexed query.
+	GrantsInForce(ctx context.Context, personID string, now time.Time) ([]Grant, error)
+	// GrantsTo lists active grants not past their end at now, to the
+	// professional or to the unit: a professional's patients.
+	GrantsTo(ctx context.Context, professionalID, unitID string, now time.Time) ([]Grant, error)
+
+	CreateAsk(ctx context.Context, a Ask) error
+	Ask(ctx context.Context, id string) (Ask, error)
+	// DecideAsk marks a pending request declined; ErrConflict when it is
+	// no longer pending.
+	DeclineAsk(ctx context.Context, id string, at time.Time) error
+	// Asks lists a person's requests, newest first.
+	Asks(ctx context.Context, personID string) ([]Ask, error)
+	// AsksBy lists a professional's requests, newest first.
+	AsksBy(ctx context.Context, professionalID string) ([]Ask, error)
+}
