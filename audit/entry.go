@@ -70,8 +70,9 @@ type Checkpoint struct {
 
 // Cursor pages through a person's entries, newest first.
 type Cursor struct {
-	Time time.Time
-	Seq  int64
+	Time     time.Time
+	Seq      int64
+	Register string // seqs are per register: the three together are unique
 }
 
 // Query selects a person's entries.
