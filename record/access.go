@@ -32,6 +32,10 @@ const (
 	ClassFiles        Class = "files"      // the person's own files (a consent can name them)
 	ClassConsents     Class = "consents"   // the person's grants: a professional sees those naming them
 	ClassAccessLog    Class = "access-log" // who viewed the person's data: the person alone
+	// ClassEverything is the whole visible record at once ($everything):
+	// any consent in force permits it, and its scope is the union of what
+	// the consents cover.
+	ClassEverything Class = "everything"
 )
 
 // Request is one question to the gate: who acts, on whose record, doing
@@ -103,6 +107,10 @@ func (s Scope) Covers(k Kind, t time.Time) bool {
 type Decision struct {
 	Scope  Scope
 	Grants []string // the consents the permission rests on; empty for the owner
+	// Trail is the gate's own note from Decide to Done (the actor as the
+	// access log names them, the register), so that Done need not look
+	// them up again. The record never reads it.
+	Trail any
 }
 
 // Access is the one gate: every service method asks it once, before any

@@ -79,9 +79,22 @@ func TestScopeHoldsForReadsAndWrites(t *testing.T) {
 			t.Errorf("Done heard of another caller: %+v", req)
 		}
 	}
-	// The read and the search returned data; nothing else did.
-	if len(gate.done) != 2 || gate.done[0].Action != record.ActionRead || gate.done[1].Action != record.ActionSearch || gate.done[1].Count != 1 {
-		t.Errorf("Done heard %+v; want the read and the search (count 1), each once", gate.done)
+	// The read and the search returned data; the out-of-scope read and
+	// history returned none and were told as refused attempts (for the
+	// access log); the refused writes were not told as accesses.
+	want := []struct {
+		action     record.Action
+		count      int
+		outOfScope bool
+	}{{record.ActionRead, 1, false}, {record.ActionRead, 0, true}, {record.ActionHistory, 0, true}, {record.ActionSearch, 1, false}}
+	if len(gate.done) != len(want) {
+		t.Fatalf("Done heard %+v; want %+v", gate.done, want)
+	}
+	for i, w := range want {
+		got := gate.done[i]
+		if got.Action != w.action || got.Count != w.count || got.OutOfScope != w.outOfScope {
+			t.Errorf("Done call %d = %+v, want %+v", i, got, w)
+		}
 	}
 }
 

@@ -44,6 +44,10 @@ type Store interface {
 	// (ErrIdentifierReused) nothing is inserted, and existing is returned
 	// beside the error.
 	CreateMeasurements(ctx context.Context, ms []Measurement) (existing map[int]Measurement, err error)
+	// MeasurementOwner returns whose measurement id is (ErrNotFound when
+	// none): a professional reading by id names no patient, and the gate
+	// must decide for the owner before anything is read.
+	MeasurementOwner(ctx context.Context, id string) (string, error)
 	// Measurement returns the current version, deleted or not.
 	Measurement(ctx context.Context, personID, id string) (Measurement, error)
 	// UpdateMeasurement writes m as version m.Version, which must be exactly
@@ -103,6 +107,26 @@ func (s *Service) decide(ctx context.Context, req Request) (Decision, error) {
 // errOutOfScope hides an entry the caller's scope does not cover: it is
 // reported as not found, so that the answer tells nothing of the data.
 var errOutOfScope = fmt.Errorf("outside the scope of the caller's access: %w", ErrNotFound)
+
+// outOfScope tells the gate that the item loaded lies outside the
+// decision's scope, so the access log keeps the attempt, and hides it.
+func (s *Service) outOfScope(ctx context.Context, req Request, d Decision) error {
+	req.OutOfScope, req.Count = true, 0
+	if err := s.done(ctx, req, d); err != nil {
+		return err
+	}
+	return errOutOfScope
+}
+
+// ownerOf is personID, or when the caller named no patient (a
+// professional reading an entry by id), whose entry id is. The lookup
+// reads no one's data; the gate decides for the owner next.
+func (s *Service) ownerOf(ctx context.Context, personID, id string) (string, error) {
+	if personID != "" {
+		return personID, nil
+	}
+	return s.Store.MeasurementOwner(ctx, id)
+}
 
 // done tells the gate the data is about to leave; an error withholds it.
 func (s *Service) done(ctx context.Context, req Request, d Decision) error {

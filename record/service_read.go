@@ -10,6 +10,10 @@ import (
 
 // Get returns the current version of a measurement that is not deleted.
 func (s *Service) Get(ctx context.Context, who auth.Principal, personID, id string) (Measurement, error) {
+	personID, err := s.ownerOf(ctx, personID, id)
+	if err != nil {
+		return Measurement{}, err
+	}
 	req := Request{Who: who, PersonID: personID, Action: ActionRead, Class: ClassMeasurements, ID: id}
 	d, err := s.decide(ctx, req)
 	if err != nil {
@@ -19,10 +23,10 @@ func (s *Service) Get(ctx context.Context, who auth.Principal, personID, id stri
 	if err != nil {
 		return Measurement{}, err
 	}
-	if !d.Scope.Covers(m.Kind, m.At) {
-		return Measurement{}, errOutOfScope
-	}
 	req.Kinds, req.DataTime, req.Count = []Kind{m.Kind}, m.At, 1
+	if !d.Scope.Covers(m.Kind, m.At) {
+		return Measurement{}, s.outOfScope(ctx, req, d)
+	}
 	if err := s.done(ctx, req, d); err != nil {
 		return Measurement{}, err
 	}
@@ -35,6 +39,10 @@ func (s *Service) Get(ctx context.Context, who auth.Principal, personID, id stri
 // History lists every version of a measurement, newest first, including
 // the deletion.
 func (s *Service) History(ctx context.Context, who auth.Principal, personID, id string) ([]Measurement, error) {
+	personID, err := s.ownerOf(ctx, personID, id)
+	if err != nil {
+		return nil, err
+	}
 	req := Request{Who: who, PersonID: personID, Action: ActionHistory, Class: ClassMeasurements, ID: id}
 	d, err := s.decide(ctx, req)
 	if err != nil {
@@ -47,10 +55,10 @@ func (s *Service) History(ctx context.Context, who auth.Principal, personID, id 
 	if len(versions) == 0 {
 		return nil, fmt.Errorf("measurement %s: %w", id, ErrNotFound)
 	}
-	if !d.Scope.Covers(versions[0].Kind, versions[0].At) {
-		return nil, errOutOfScope
-	}
 	req.Kinds, req.DataTime, req.Count = []Kind{versions[0].Kind}, versions[0].At, len(versions)
+	if !d.Scope.Covers(versions[0].Kind, versions[0].At) {
+		return nil, s.outOfScope(ctx, req, d)
+	}
 	if err := s.done(ctx, req, d); err != nil {
 		return nil, err
 	}
@@ -294,4 +302,37 @@ func (s *Service) patientCandidates(ctx context.Context, who auth.Principal, ps 
 		return nil, err
 	}
 	return []auth.Person{p}, nil
+}
+
+// Visible is the part of a person's record the caller may see, at once:
+// the Patient and a page of their measurements ($everything).
+type Visible struct {
+	Patient auth.Person
+	Page    Page
+}
+
+// Everything loads what the caller may see of a person's record, in one
+// decision: the person and one page of the measurements in scope.
+func (s *Service) Everything(ctx context.Context, who auth.Principal, q Query) (Visible, error) {
+	req := Request{Who: who, PersonID: q.PersonID, Action: ActionSearch, Class: ClassEverything}
+	d, err := s.decide(ctx, req)
+	if err != nil {
+		return Visible{}, err
+	}
+	p, err := s.People.Person(ctx, q.PersonID)
+	if errors.Is(err, auth.ErrNotFound) {
+		return Visible{}, fmt.Errorf("patient: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Visible{}, err
+	}
+	page, err := s.search(ctx, q, d.Scope, true)
+	if err != nil {
+		return Visible{}, err
+	}
+	req.Count = len(page.Measurements) + 1
+	if err := s.done(ctx, req, d); err != nil {
+		return Visible{}, err
+	}
+	return Visible{Patient: p, Page: page}, nil
 }

@@ -49,6 +49,12 @@ func (g RecordGuard) Measurement(ctx context.Context, personID, id string) (reco
 	return g.Store.Measurement(ctx, personID, id)
 }
 
+// MeasurementOwner notes the call and passes it on.
+func (g RecordGuard) MeasurementOwner(ctx context.Context, id string) (string, error) {
+	g.Calls.add("MeasurementOwner")
+	return g.Store.MeasurementOwner(ctx, id)
+}
+
 // UpdateMeasurement notes the call and passes it on.
 func (g RecordGuard) UpdateMeasurement(ctx context.Context, m record.Measurement) error {
 	g.Calls.add("UpdateMeasurement")

@@ -133,6 +133,15 @@ func (s *Store) Measurement(ctx context.Context, personID, id string) (record.Me
 	return m, nil
 }
 
+// MeasurementOwner returns whose measurement id is.
+func (s *Store) MeasurementOwner(ctx context.Context, id string) (string, error) {
+	var person string
+	if err := s.read.QueryRowContext(ctx, obsql.Owner(dialect), id).Scan(&person); err != nil {
+		return "", fmt.Errorf("measurement %s: %w", id, mapErr(err, obsql.Sentinels))
+	}
+	return person, nil
+}
+
 // UpdateMeasurement writes m as the current version and adds it to the
 // history, when m.Version is one more than the stored version.
 func (s *Store) UpdateMeasurement(ctx context.Context, m record.Measurement) error {

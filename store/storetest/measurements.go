@@ -425,6 +425,11 @@ func testOtherPersonNotFound(t *testing.T, s Stores) {
 	wantErr(t, err, record.ErrNotFound, "Measurement of an unknown id")
 	_, err = s.MeasurementHistory(ctx, "p1", "nope")
 	wantErr(t, err, record.ErrNotFound, "MeasurementHistory of an unknown id")
+	if owner, err := s.MeasurementOwner(ctx, "m-1"); err != nil || owner != "p1" {
+		t.Errorf("MeasurementOwner(m-1) = %q, %v; want p1", owner, err)
+	}
+	_, err = s.MeasurementOwner(ctx, "nope")
+	wantErr(t, err, record.ErrNotFound, "MeasurementOwner of an unknown id")
 	sameMeasurement(t, "after another person's update", get(t, s, "p1", "m-1"), m)
 	if ms := search(t, s, record.Query{Scope: record.Everything, PersonID: "p2"}); len(ms) != 0 {
 		t.Errorf("p2 sees %d of p1's measurements", len(ms))

@@ -80,6 +80,12 @@ func Get(d sqlq.Dialect) string {
 	return d.Rebind(`SELECT ` + columnList + ` FROM observations WHERE id = ? AND person_id = ?`)
 }
 
+// Owner selects whose measurement id is: argument id. Ids are random and
+// unique across people.
+func Owner(d sqlq.Dialect) string {
+	return d.Rebind(`SELECT person_id FROM observations WHERE id = ?`)
+}
+
 // CurrentVersion selects the current version number: arguments id, person.
 func CurrentVersion(d sqlq.Dialect) string {
 	return d.Rebind(`SELECT version FROM observations WHERE id = ? AND person_id = ?`)
