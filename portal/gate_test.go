@@ -44,7 +44,7 @@ func gateBodies(patient, obsID string) map[string]string {
 		`"category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],` +
 		`"code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/` + patient + `"},` +
 		`"effectiveDateTime":"` + at + `","valueQuantity":{"value":60,"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}`
-	form := url.Values{"kind": {"heart-rate"}, "value": {"60"}, "date": {time.Now().Format("2006-01-02")},
+	form := url.Values{"kind": {"heart-rate"}, "value": {"60"}, "date": {time.Now().AddDate(0, 0, -1).Format("2006-01-02")}, // yesterday: 07:00 today may lie ahead
 		"time": {"07:00"}, "version": {"1"}, "token": {"t1"}}
 	return map[string]string{
 		"POST /fhir/r4":                     `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":` + obs + `},"request":{"method":"POST","url":"Observation"}}]}`,
