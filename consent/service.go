@@ -39,6 +39,7 @@ type Service struct {
 	Directory Directory
 	People    PersonIndex
 	Log       AccessLog
+	History   AccessHistory // the same log, read by the person
 	Now       func() time.Time
 	// RequestID names the HTTP request an access belongs to, for the log.
 	RequestID func(context.Context) string
@@ -229,4 +230,19 @@ func joinName(given, family string) string {
 		return given
 	}
 	return given + " " + family
+}
+
+// AccessHistory is where a person's access-log entries are read (audit.Log).
+type AccessHistory interface {
+	Search(ctx context.Context, q audit.Query) ([]audit.Entry, *audit.Cursor, error)
+}
+
+// AccessLog reads who has viewed or tried to view a person's data, newest
+// first: the person alone reads it ("who has viewed my data", FHIR
+// AuditEvent). Anyone else is refused before anything is read.
+func (s *Service) AccessLog(ctx context.Context, who auth.Principal, q audit.Query) ([]audit.Entry, *audit.Cursor, error) {
+	if !record.IsOwner(who, q.PatientID) {
+		return nil, nil, fmt.Errorf("%w: only the person reads their access log", record.ErrDenied)
+	}
+	return s.History.Search(ctx, q)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"strings"
 	"text/template/parse"
 
@@ -58,12 +59,22 @@ func (t translator) Count(id msgID, n int) string {
 	return s
 }
 
+// localeFilesOf names a language's locale files: locales/<lang>.json and
+// each feature's locales/<feature>.<lang>.json.
+func localeFilesOf(lang string) []string {
+	names := []string{"locales/" + lang + ".json"}
+	more, _ := fs.Glob(localeFiles, "locales/*."+lang+".json")
+	return append(names, more...)
+}
+
 func newBundle() (*i18n.Bundle, error) {
 	b := i18n.NewBundle(language.Finnish)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	for _, l := range portal.Languages {
-		if _, err := b.LoadMessageFileFS(localeFiles, "locales/"+l+".json"); err != nil {
-			return nil, err
+		for _, name := range localeFilesOf(l) {
+			if _, err := b.LoadMessageFileFS(localeFiles, name); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return b, nil

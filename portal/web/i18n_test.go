@@ -24,13 +24,22 @@ import (
 // localeFile reads one language's messages: a text, or plural forms.
 func localeFile(t *testing.T, lang string) map[string]json.RawMessage {
 	t.Helper()
-	raw, err := localeFiles.ReadFile("locales/" + lang + ".json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	m := map[string]json.RawMessage{}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("%s.json: %v", lang, err)
+	for _, name := range localeFilesOf(lang) {
+		raw, err := localeFiles.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := map[string]json.RawMessage{}
+		if err := json.Unmarshal(raw, &part); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for id, text := range part {
+			if _, dup := m[id]; dup {
+				t.Errorf("%s: %q is also in another %s file", name, id, lang)
+			}
+			m[id] = text
+		}
 	}
 	return m
 }
@@ -166,11 +175,24 @@ func constNames(t *testing.T) map[string]msgID {
 }
 
 func eachConst(t *testing.T) map[string]msgID {
-	f, err := parser.ParseFile(token.NewFileSet(), "messages.go", nil, 0)
+	files, err := filepath.Glob("messages*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]msgID{}
+	for _, name := range files {
+		if !strings.HasSuffix(name, "_test.go") {
+			constsOf(t, name, out)
+		}
+	}
+	return out
+}
+
+func constsOf(t *testing.T, name string, out map[string]msgID) {
+	f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		if vs, ok := n.(*ast.ValueSpec); ok && len(vs.Values) == 1 {
 			if lit, ok := vs.Values[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
@@ -179,7 +201,6 @@ func eachConst(t *testing.T) map[string]msgID {
 		}
 		return true
 	})
-	return out
 }
 
 // goUses counts the identifiers of the package's non-test Go files,
@@ -191,7 +212,7 @@ func goUses(t *testing.T) map[string]int {
 	}
 	uses := map[string]int{}
 	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") || name == "messages.go" {
+		if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, "messages") {
 			continue
 		}
 		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)

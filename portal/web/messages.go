@@ -203,9 +203,28 @@ const (
 	plural                 // CLDR plural forms, chosen by a count
 )
 
-// messageTable lists every message the code and the templates use, and
+// messageTable is every message the code and the templates use: the base
+// table below and each feature's own (messages_*.go, with locale files
+// locales/<feature>.<lang>.json).
+var messageTable = unionOf(baseMessages, consentMessages, accessLogMessages, proMessages)
+
+func unionOf(tables ...map[msgID]msgShape) map[msgID]msgShape {
+	out := map[msgID]msgShape{}
+	for _, t := range tables {
+		for id, shape := range t {
+			if _, dup := out[id]; dup {
+				panic("message " + string(id) + " is in two tables")
+			}
+			out[id] = shape
+		}
+	}
+	return out
+}
+
+// baseMessages lists the messages of the layout, home, login, errors and
+// measurements, and
 // its shape. A locale file holds exactly these ids.
-var messageTable = map[msgID]msgShape{
+var baseMessages = map[msgID]msgShape{
 	msgAppName:                   plain,
 	msgAppTagline:                plain,
 	msgNavSkip:                   plain,

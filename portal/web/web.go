@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/auth/oidc"
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/record"
 )
@@ -32,13 +34,18 @@ type Directory interface {
 	CareUnit(ctx context.Context, id string) (auth.CareUnit, error)
 	Professional(ctx context.Context, id string) (auth.Professional, error)
 	ProfessionalByUsername(ctx context.Context, username string) (auth.Professional, error)
+	// SearchProfessionals and SearchCareUnits are the region's directory
+	// a citizen picks a grantee from (see auth.Store).
+	SearchProfessionals(ctx context.Context, regionID, terhikki, name string) ([]auth.Professional, error)
+	SearchCareUnits(ctx context.Context, regionID, oid, name string) ([]auth.CareUnit, error)
 }
 
 // Pages holds what the page handlers need. cmd/omahoito fills it in.
 type Pages struct {
 	Log           *slog.Logger
-	People        *auth.People    // login registers citizens
-	Records       *record.Service // every read of a person's data
+	People        *auth.People     // login registers citizens
+	Records       *record.Service  // every read of a person's data
+	Consents      *consent.Service // grants, requests for consent, the access log a citizen reads
 	Directory     Directory
 	Sessions      *oidc.Sessions
 	Citizen       *oidc.RelyingParty // citizens' bank-ID broker
@@ -58,8 +65,8 @@ func (s *Pages) Routes() gin.RoutesInfo { return s.routes }
 
 // pageNames are the templates, each parsed with the layout once at start:
 // a missing or broken one fails the start, not a request.
-var pageNames = []string{"home", "error", "measurements", "measurement_form", "measurement_kind",
-	"measurement_delete", "measurement_history"}
+var pageNames = slices.Concat([]string{"home", "error", "measurements", "measurement_form", "measurement_kind",
+	"measurement_delete", "measurement_history"}, consentTemplates, accessLogTemplates, proTemplates)
 
 func (s *Pages) init() error {
 	if s.Log == nil {
@@ -104,6 +111,9 @@ func (s *Pages) Handler() (http.Handler, error) {
 	r.GET("/auth/professional/callback", s.page(s.professionalCallback))
 	r.POST("/logout", s.page(s.logout))
 	s.measurementPages(r)
+	s.consentPages(r)
+	s.accessLogPages(r)
+	s.proPages(r)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, portal.ErrNoRoute) })
 	r.NoMethod(func(c *gin.Context) { s.fail(c, portal.ErrNoMethod) })
 	s.routes = r.Routes()
