@@ -6,6 +6,7 @@ package portaltest
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"io"
 	"log/slog"
@@ -18,8 +19,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/omahoito/omahoito/audit"
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/auth/oidc"
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/portal/fhirapi"
 	"github.com/omahoito/omahoito/portal/web"
@@ -32,9 +35,11 @@ const BaseURL = "http://127.0.0.1:8080"
 
 // Env is one test portal and what it stands on.
 type Env struct {
-	Store   *sqlite.Store
-	People  *auth.People
-	Records *record.Service
+	Store    *sqlite.Store
+	People   *auth.People
+	Records  *record.Service
+	Consents *consent.Service // the gate, unless Options.Access replaced it
+	Audit    *audit.Log       // the access log
 	Handler http.Handler // the whole portal, without a principal
 	Log     *Log
 	Routes  gin.RoutesInfo // every page and API route
@@ -42,7 +47,7 @@ type Env struct {
 
 // Options change the portal a test gets.
 type Options struct {
-	// Access is the gate; nil: record.OwnerOnly.
+	// Access is the gate; nil: the consent service (Env.Consents).
 	Access record.Access
 	// RecordStore and AuthStore replace what the services read, e.g. by a
 	// Guard; nil: the SQLite store.
@@ -80,7 +85,16 @@ func New(tb testing.TB, opts Options) *Env {
 	}
 	env := &Env{Store: st, Log: &Log{}}
 	env.People = &auth.People{Store: authStore, Keys: keys}
-	env.Records = &record.Service{Store: recordStore, People: env.People, Access: opts.Access}
+	_, signing, _ := ed25519.GenerateKey(rand.Reader)
+	env.Audit = audit.NewLog(st, signing, audit.Options{})
+	tb.Cleanup(func() { _ = env.Audit.Close() })
+	env.Consents = &consent.Service{Store: st, Directory: st, People: authStore, Log: env.Audit, History: env.Audit,
+		RequestID: portal.RequestID}
+	access := opts.Access
+	if access == nil {
+		access = env.Consents
+	}
+	env.Records = &record.Service{Store: recordStore, People: env.People, Access: access}
 	env.Handler = env.build(tb, st, opts.Limits)
 	return env
 }
@@ -93,12 +107,12 @@ func (e *Env) build(tb testing.TB, st *sqlite.Store, limits portal.Limits) http.
 		tb.Fatal(err)
 	}
 	sessions := oidc.NewSessions(st.SessionStore(), false)
-	pages := &web.Pages{Log: log, People: e.People, Records: e.Records, Directory: st, Sessions: sessions, Metrics: metrics, Limits: limits}
+	pages := &web.Pages{Log: log, People: e.People, Records: e.Records, Consents: e.Consents, Directory: st, Sessions: sessions, Metrics: metrics, Limits: limits}
 	pagesHandler, err := pages.Handler()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	api := &fhirapi.API{Log: log, People: e.People, Records: e.Records, Directory: st, BaseURL: BaseURL, Version: "test", Metrics: metrics, Limits: limits}
+	api := &fhirapi.API{Log: log, People: e.People, Records: e.Records, Consents: e.Consents, Directory: st, BaseURL: BaseURL, Version: "test", Metrics: metrics, Limits: limits}
 	apiHandler := api.Handler()
 	e.Routes = append(pages.Routes(), api.Routes()...)
 	shell := &portal.Shell{Log: log, Sessions: sessions, Pages: pagesHandler, Static: web.Static(), API: apiHandler,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/auth/oidc"
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/fhir"
 	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/record"
@@ -37,6 +38,7 @@ type API struct {
 	Log           *slog.Logger
 	People        *auth.People         // bearer tokens register a citizen on first use
 	Records       *record.Service      // every read and write of a person's data
+	Consents      *consent.Service     // Consent, AuditEvent: grants and the access log
 	Directory     Directory            //
 	Bearer        *oidc.BearerVerifier // access tokens of API clients; nil: bearer tokens are refused
 	DefaultRegion string               // home region of a first use that names none
