@@ -5,8 +5,10 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/omahoito/omahoito/audit"
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/auth/oidc"
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/fhir"
 	"github.com/omahoito/omahoito/record"
 )
@@ -59,6 +61,11 @@ var errorKinds = []struct {
 	{record.ErrConflict, http.StatusConflict, "error.conflict"},
 	{fhir.ErrMalformed, http.StatusBadRequest, "error.badrequest"}, // before ErrInvalid: a malformed body is both
 	{record.ErrInvalid, http.StatusUnprocessableEntity, "error.badrequest"},
+	{consent.ErrDenied, http.StatusForbidden, "error.forbidden"},
+	{consent.ErrNotFound, http.StatusNotFound, "error.notfound"},
+	{consent.ErrConflict, http.StatusConflict, "error.conflict"},
+	{consent.ErrInvalid, http.StatusUnprocessableEntity, "error.badrequest"},
+	{audit.ErrUnavailable, http.StatusServiceUnavailable, "error.unavailable"},
 	{ErrUnauthorized, http.StatusUnauthorized, "error.unauthorized"},
 	{ErrForbidden, http.StatusForbidden, "error.forbidden"},
 	{auth.ErrNotFound, http.StatusNotFound, "error.notfound"},
@@ -109,6 +116,10 @@ func Loggable(status int, err error) string {
 	var pe *fhir.FieldError
 	if errors.As(err, &pe) {
 		return "invalid element " + pe.Path
+	}
+	var ce *consent.RuleError
+	if errors.As(err, &ce) {
+		return "invalid consent field " + ce.Field
 	}
 	for _, k := range errorKinds {
 		if errors.Is(err, k.target) {
