@@ -184,8 +184,8 @@ func covers(g *Grant, req Request) bool {
 		return false // a grant lets the grantee read, never write
 	}
 	switch req.Class {
-	case record.ClassPatient, record.ClassConsents:
-		return true // having the person as a patient; reading the grants naming them
+	case record.ClassPatient, record.ClassConsents, record.ClassEverything:
+		return true // having the person as a patient; reading the grants naming them; what they all cover
 	case record.ClassAccessLog, "":
 		return false // the access log is the person's alone
 	}
@@ -247,6 +247,10 @@ func permit(grants []Grant, n int, req Request, now time.Time) Decision {
 		}
 		for j := range g.Scope.Classes {
 			cs := &g.Scope.Classes[j]
+			if req.Class == record.ClassEverything {
+				d = everything(d, cs, g.Scope.Window)
+				continue
+			}
 			if !classCovers(cs, req) {
 				continue
 			}
@@ -255,6 +259,19 @@ func permit(grants []Grant, n int, req Request, now time.Time) Decision {
 				d.Files = addFiles(d.Files, cs.Items)
 			}
 		}
+	}
+	return d
+}
+
+// everything adds what one class of a grant covers to the decision of a
+// request for the whole visible record: measurements to the scope, files
+// to the file view.
+func everything(d Decision, cs *ClassScope, w record.Window) Decision {
+	switch cs.Class {
+	case record.ClassMeasurements:
+		d.Scope.Allowances = addAllowance(d.Scope.Allowances, record.Allowance{Kinds: allowedItems(cs, Request{}), Window: w})
+	case record.ClassFiles:
+		d.Files = addFiles(d.Files, cs.Items)
 	}
 	return d
 }

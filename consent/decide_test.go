@@ -220,6 +220,13 @@ func classCases() []decideCase {
 		{"the patient, with no grant", []consent.Grant{grant("g1", toPro("pro-2"))}, request(class(record.ClassPatient)), deny(consent.ReasonNoGrant)},
 		{"the grants naming the professional", []consent.Grant{grant("g1", classes(files("f1")))},
 			request(class(record.ClassConsents)), consent.Decision{Permit: true, Grants: ids("g1")}},
+		{"the whole record: measurements of two grants and files of a third add up", []consent.Grant{
+			grant("g1", classes(measurements(bp))), grant("g2", toUnit("unit-a"), window(now.Add(-9*day), now)), grant("g3", classes(files("f1"))),
+		}, request(class(record.ClassEverything), action(record.ActionSearch)), consent.Decision{Permit: true, Grants: ids("g1", "g2", "g3"),
+			Scope: record.Scope{Allowances: []record.Allowance{{Kinds: []record.Kind{bp}}, {Window: record.Window{From: now.Add(-9 * day), To: now}}}},
+			Files: consent.FileView{IDs: []string{"f1"}}}},
+		{"the whole record with no grant in force", []consent.Grant{grant("g1", status(consent.StatusRevoked))},
+			request(class(record.ClassEverything), action(record.ActionSearch)), deny(consent.ReasonRevoked)},
 		{"the access log, even with a grant of everything", []consent.Grant{grant("g1", classes(measurements(), files()))},
 			request(class(record.ClassAccessLog)), deny(consent.ReasonOutsideScope)},
 		{"the access log named as a grant's class", []consent.Grant{grant("g1", classes(consent.ClassScope{Class: record.ClassAccessLog}))},
