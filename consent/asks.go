@@ -63,6 +63,27 @@ func (s *Service) AskConsent(ctx context.Context, who auth.Principal, personID s
 	})
 }
 
+// AskConsentByHetu is AskConsent for the person with the personal identity
+// code h, as a professional knows them. Whether anyone has the code is not
+// told: the answer is the same.
+func (s *Service) AskConsentByHetu(ctx context.Context, who auth.Principal, h auth.Hetu, in AskFor) error {
+	if who.Kind != auth.KindProfessional {
+		return fmt.Errorf("%w: only a professional asks for consent", ErrDenied)
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	if err := validateAsk(in); err != nil {
+		return err
+	}
+	p, err := s.Finder.FindByHetu(ctx, h)
+	if errors.Is(err, auth.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find person: %w", err)
+	}
+	return s.AskConsent(ctx, who, p.ID, in)
+}
+
 func validateAsk(in AskFor) error {
 	switch {
 	case in.Months < 0 || in.Months > MaxAskMonths:

@@ -25,6 +25,12 @@ type PersonIndex interface {
 	PersonByID(ctx context.Context, id string) (auth.SealedPerson, error)
 }
 
+// HetuFinder finds a registered person by personal identity code
+// (auth.People).
+type HetuFinder interface {
+	FindByHetu(ctx context.Context, h auth.Hetu) (auth.Person, error)
+}
+
 // AccessLog is where every access by anyone but the owner is written
 // before the data leaves (audit.Log).
 type AccessLog interface {
@@ -38,6 +44,7 @@ type Service struct {
 	Store     Store
 	Directory Directory
 	People    PersonIndex
+	Finder    HetuFinder // a professional asking by personal identity code
 	Log       AccessLog
 	History   AccessHistory // the same log, read by the person
 	Now       func() time.Time

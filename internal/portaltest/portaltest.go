@@ -88,7 +88,7 @@ func New(tb testing.TB, opts Options) *Env {
 	_, signing, _ := ed25519.GenerateKey(rand.Reader)
 	env.Audit = audit.NewLog(st, signing, audit.Options{})
 	tb.Cleanup(func() { _ = env.Audit.Close() })
-	env.Consents = &consent.Service{Store: st, Directory: st, People: authStore, Log: env.Audit, History: env.Audit,
+	env.Consents = &consent.Service{Store: st, Directory: st, People: authStore, Finder: env.People, Log: env.Audit, History: env.Audit,
 		RequestID: portal.RequestID}
 	access := opts.Access
 	if access == nil {
