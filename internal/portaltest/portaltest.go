@@ -40,9 +40,9 @@ type Env struct {
 	Records  *record.Service
 	Consents *consent.Service // the gate, unless Options.Access replaced it
 	Audit    *audit.Log       // the access log
-	Handler http.Handler // the whole portal, without a principal
-	Log     *Log
-	Routes  gin.RoutesInfo // every page and API route
+	Handler  http.Handler     // the whole portal, without a principal
+	Log      *Log
+	Routes   gin.RoutesInfo // every page and API route
 }
 
 // Options change the portal a test gets.
