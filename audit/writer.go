@@ -76,12 +76,54 @@ func (l *Log) write(batch []*request) {
 	}
 }
 
-// appendRegister chains rs after the register's head and stores them; on
-// ErrConflict (another process appended) it reloads the head and tries
-// again, a few times.
+// appendRegister chains rs after the register's head and stores them in
+// one transaction, and answers their waiters.
 func (l *Log) appendRegister(register string, rs []*request) {
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
+	var err error
+	if cs, ok := l.store.(ChainStore); ok {
+		err = l.appendLocked(ctx, cs, register, rs)
+	} else {
+		err = l.appendOptimistic(ctx, register, rs)
+	}
+	if err != nil {
+		l.opts.Logger.Error("audit log write failed", "register", register, "entries", len(rs), "error", err.Error())
+		for _, r := range rs {
+			r.done <- fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		return
+	}
+	for _, r := range rs {
+		r.done <- nil
+	}
+	l.checkpointIfDue(ctx, register, l.heads[register])
+}
+
+// appendLocked chains rs under the store's lock of the register's head.
+func (l *Log) appendLocked(ctx context.Context, cs ChainStore, register string, rs []*request) error {
+	h, err := l.head(ctx, register)
+	if err != nil {
+		return err
+	}
+	var es []Entry
+	err = cs.AppendChain(ctx, register, func(seq int64, hash []byte) []Entry {
+		es = chainAfter(seq, hash, rs)
+		return es
+	})
+	if err != nil {
+		h.loaded = false
+		return err
+	}
+	last := es[len(es)-1]
+	h.seq, h.hash = last.Seq, last.Hash
+	return nil
+}
+
+// appendOptimistic chains rs after the head the writer knows; on
+// ErrConflict (another process appended) it reloads the head and tries
+// again, a few times.
+func (l *Log) appendOptimistic(ctx context.Context, register string, rs []*request) error {
 	var err error
 	for attempt := 1; attempt <= maxAppendAttempts; attempt++ {
 		var h *head
@@ -92,21 +134,14 @@ func (l *Log) appendRegister(register string, rs []*request) {
 		if err = l.store.AppendEntries(ctx, register, h.seq, es); err == nil {
 			last := es[len(es)-1]
 			h.seq, h.hash = last.Seq, last.Hash
-			for _, r := range rs {
-				r.done <- nil
-			}
-			l.checkpointIfDue(ctx, register, h)
-			return
+			return nil
 		}
 		h.loaded = false // whatever happened, the store knows the head better
 		if !errors.Is(err, ErrConflict) {
 			break
 		}
 	}
-	l.opts.Logger.Error("audit log write failed", "register", register, "entries", len(rs), "error", err.Error())
-	for _, r := range rs {
-		r.done <- fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
+	return err
 }
 
 // chainAfter is rs's entries numbered and hashed after (seq, hash).
