@@ -23,6 +23,7 @@ import (
 func RunAll(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("auth", func(t *testing.T) { Run(t, func(t *testing.T) auth.Store { return open(t) }) })
 	t.Run("record", func(t *testing.T) { RunRecords(t, open) })
+	t.Run("consent", func(t *testing.T) { RunConsent(t, open) })
 	t.Run("audit", func(t *testing.T) { RunAudit(t, open) })
 }
 
