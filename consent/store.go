@@ -10,23 +10,24 @@ import (
 type Store interface {
 	// CreateGrant inserts g (Version 1). When ask is not empty, the
 	// request of that id is marked approved with g.ID in the same
-	// transaction; ErrConflict when it is no longer pending.
+	// transaction; ErrConflict when it is no longer pending or is another
+	// person's, ErrNotFound when there is none (nothing is stored then).
 	CreateGrant(ctx context.Context, g Grant, ask string) error
 	Grant(ctx context.Context, id string) (Grant, error)
 	// UpdateGrant writes g over version g.Version-1; else ErrConflict.
 	UpdateGrant(ctx context.Context, g Grant) error
 	// Grants lists all of a person's grants, newest first.
 	Grants(ctx context.Context, personID string) ([]Grant, error)
-	// GrantsInForce lists a person's grants that are active and not past
-	// their end at now: what Decide needs, in one indexed query.
+	// GrantsInForce lists a person's grants that are active, started and
+	// not past their end at now: what Decide needs, in one indexed query.
 	GrantsInForce(ctx context.Context, personID string, now time.Time) ([]Grant, error)
-	// GrantsTo lists active grants not past their end at now, to the
-	// professional or to the unit: a professional's patients.
+	// GrantsTo lists active grants, started and not past their end at now,
+	// to the professional or to the unit: a professional's patients.
 	GrantsTo(ctx context.Context, professionalID, unitID string, now time.Time) ([]Grant, error)
 
 	CreateAsk(ctx context.Context, a Ask) error
 	Ask(ctx context.Context, id string) (Ask, error)
-	// DecideAsk marks a pending request declined; ErrConflict when it is
+	// DeclineAsk marks a pending request declined; ErrConflict when it is
 	// no longer pending.
 	DeclineAsk(ctx context.Context, id string, at time.Time) error
 	// Asks lists a person's requests, newest first.
