@@ -55,10 +55,12 @@ func Capability(base, version string, published time.Time) fm.CapabilityStatemen
 				Description: ptr(securityDescription),
 			},
 			Resource: []fm.CapabilityStatementRestResource{
-				resource(fm.ResourceTypePatient, PatientSearch),
+				patient(),
 				resource(fm.ResourceTypePractitioner, PractitionerSearch),
 				resource(fm.ResourceTypeOrganization, OrganizationSearch),
 				observation(),
+				consentResource(),
+				auditEvent(),
 			},
 			Interaction: []fm.CapabilityStatementRestInteraction{{
 				Code: fm.SystemRestfulInteractionTransaction,
@@ -77,6 +79,58 @@ func resource(t fm.ResourceType, d SearchDecl) fm.CapabilityStatementRestResourc
 			{Code: fm.TypeRestfulInteractionSearchType, Documentation: ptr("GET [type]?... or POST [type]/_search with a form body")},
 		},
 		SearchParam: d.capabilityParams(),
+	}
+}
+
+// PatientEverything is the canonical definition of Patient/$everything.
+const PatientEverything = "http://hl7.org/fhir/OperationDefinition/Patient-everything"
+
+func patient() fm.CapabilityStatementRestResource {
+	r := resource(fm.ResourceTypePatient, PatientSearch)
+	r.Documentation = ptr("A citizen sees themself. A professional reads a patient whose consent in force covers them; " +
+		"a search without criteria lists those patients (named, without the personal identity code), and one by " +
+		"identifier goes in the body of POST Patient/_search. Every read by a professional is in the patient's access log.")
+	r.Operation = []fm.CapabilityStatementRestResourceOperation{{
+		Name: "everything", Definition: PatientEverything,
+		Documentation: ptr("GET or POST Patient/{id}/$everything: the Patient, then the Observations the caller may see, newest first, " +
+			"in one access decision. Takes _count (default 100, at most 1000) and pages by next links; total counts the " +
+			"Observations visible and the Patient. start, end and _since are not supported."),
+	}}
+	return r
+}
+
+// consentResource: a citizen gives, reads, lists and revokes consents.
+func consentResource() fm.CapabilityStatementRestResource {
+	versioned := fm.ResourceVersionPolicyVersioned
+	r := resource(fm.ResourceTypeConsent, ConsentSearch)
+	r.Versioning = &versioned
+	r.UpdateCreate = ptr(false)
+	r.ConditionalCreate = ptr(false)
+	r.ConditionalUpdate = ptr(false)
+	r.Interaction = append(r.Interaction,
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionCreate,
+			Documentation: ptr("A citizen gives consent to their own data: status active, one actor (Practitioner or Organization " +
+				"of their home region), the classes and kinds of data; without provision.period.start it starts now, without an end " +
+				"it ends after 12 months.")},
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionUpdate,
+			Documentation: ptr("Revoke only: send the Consent with status inactive, optionally with If-Match: W/\"version\". " +
+				"Any other change is refused (422); give a new consent instead.")},
+	)
+	r.Documentation = ptr("A citizen sees all their consents; a professional, with patient, those of that patient that name " +
+		"them or their care unit and are in force (logged in the patient's access log).")
+	return r
+}
+
+// auditEvent: the citizen's access log, searched only.
+func auditEvent() fm.CapabilityStatementRestResource {
+	return fm.CapabilityStatementRestResource{
+		Type: fm.ResourceTypeAuditEvent,
+		Interaction: []fm.CapabilityStatementRestResourceInteraction{{
+			Code:          fm.TypeRestfulInteractionSearchType,
+			Documentation: ptr("GET AuditEvent?... or POST AuditEvent/_search: who has viewed or tried to view the citizen's data, newest first, paged by next links"),
+		}},
+		SearchParam:   AuditEventSearch.capabilityParams(),
+		Documentation: ptr("Only the citizen reads their own access log; a professional is refused."),
 	}
 }
 

@@ -51,6 +51,23 @@ func TestCapabilityDeclaresWhatIsParsed(t *testing.T) {
 	if obs.ConditionalCreate == nil || !*obs.ConditionalCreate {
 		t.Error("conditional create not declared")
 	}
+	if ops := byType["Patient"].Operation; len(ops) != 1 || ops[0].Name != "everything" || ops[0].Definition != PatientEverything {
+		t.Errorf("Patient operations = %+v, want $everything", ops)
+	}
+	for typ, codes := range map[string][]fm.TypeRestfulInteraction{
+		"Consent":    {fm.TypeRestfulInteractionCreate, fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType, fm.TypeRestfulInteractionUpdate},
+		"AuditEvent": {fm.TypeRestfulInteractionSearchType},
+	} {
+		var got []fm.TypeRestfulInteraction
+		for _, i := range byType[typ].Interaction {
+			got = append(got, i.Code)
+		}
+		slices.Sort(got)
+		slices.Sort(codes)
+		if !slices.Equal(got, codes) {
+			t.Errorf("%s interactions = %v, want exactly %v", typ, got, codes)
+		}
+	}
 	if !slices.Contains(cs.Format, ContentType) || slices.ContainsFunc(cs.Format, func(f string) bool { return errors.Is(CheckFormat(f), ErrNotAcceptable) }) {
 		t.Errorf("format = %v; each must be one CheckFormat serves", cs.Format)
 	}

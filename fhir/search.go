@@ -92,7 +92,7 @@ var (
 
 // SearchDecls lists every searchable type, for the CapabilityStatement.
 func SearchDecls() []SearchDecl {
-	return []SearchDecl{PatientSearch, PractitionerSearch, OrganizationSearch, ObservationSearch}
+	return []SearchDecl{PatientSearch, PractitionerSearch, OrganizationSearch, ObservationSearch, ConsentSearch, AuditEventSearch}
 }
 
 // Param returns the declaration of the named parameter.
