@@ -27,8 +27,8 @@ const (
 
 const (
 	// maxAppendAttempts bounds the retries of a batch that lost the head
-	// to another process.
-	maxAppendAttempts = 5
+	// to another process (on a Store that is not a ChainStore).
+	maxAppendAttempts = 10
 	// writeTimeout bounds one batch's transaction, whatever its waiters'
 	// contexts say: a batch is written whole or not at all.
 	writeTimeout = 30 * time.Second

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -140,6 +141,9 @@ func (l *Log) appendOptimistic(ctx context.Context, register string, rs []*reque
 		if !errors.Is(err, ErrConflict) {
 			break
 		}
+		// A random pause, growing with the attempts, lets the other
+		// writer's batch end so that the reloaded head is the last one.
+		time.Sleep(rand.N(time.Duration(attempt) * time.Millisecond))
 	}
 	return err
 }
