@@ -9,14 +9,18 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/gin-gonic/gin"
 
+	"github.com/omahoito/omahoito/audit"
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/auth/devidp"
 	"github.com/omahoito/omahoito/auth/oidc"
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/portal/fhirapi"
 	"github.com/omahoito/omahoito/portal/web"
@@ -39,13 +43,17 @@ const devAppClientID = "omahoito-dev-app"
 type storage interface {
 	auth.Store
 	record.Store
+	consent.Store
+	audit.Store
 	SessionStore() scs.Store
 }
 
 // app is the wired service: its HTTP handler and what to close at the end.
 type app struct {
 	handler http.Handler
-	store   storage // the opened database, for tests and benchmarks
+	store   storage        // the opened database, for tests and benchmarks
+	audit   *audit.Log     // the access log, for tests and benchmarks
+	routes  gin.RoutesInfo // every page and API route (the API's under portal.APIPrefix), for tests
 	dev     bool
 	devKey  *rsa.PrivateKey // the development provider's signing key, for tests; nil with real issuers
 	closers []func()
@@ -85,7 +93,20 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	people := &auth.People{Store: store, Keys: keys}
-	records := &record.Service{Store: store, People: people}
+	signing, err := auditKey(cfg, dev)
+	if err != nil {
+		return nil, err
+	}
+	accessLog := audit.NewLog(store, signing, audit.Options{Logger: log})
+	a.closers = append(a.closers, func() {
+		if err := accessLog.Close(); err != nil {
+			log.Error("access log: final checkpoint", "err", err)
+		}
+	})
+	a.audit = accessLog
+	consents := &consent.Service{Store: store, Directory: store, People: store, Finder: people,
+		Log: accessLog, History: accessLog, RequestID: portal.RequestID}
+	records := &record.Service{Store: store, People: people, Access: consents}
 	sessions := oidc.NewSessions(store.SessionStore(), strings.HasPrefix(cfg.BaseURL, "https://"))
 	sessions.Log = log
 	limits, err := cfg.limits()
@@ -97,9 +118,9 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	f := &faces{
-		pages: &web.Pages{Log: log, People: people, Records: records, Directory: store, Sessions: sessions,
+		pages: &web.Pages{Log: log, People: people, Records: records, Consents: consents, Directory: store, Sessions: sessions,
 			DefaultRegion: cfg.DefaultRegion, Metrics: metrics, Limits: limits},
-		api: &fhirapi.API{Log: log, People: people, Records: records, Directory: store,
+		api: &fhirapi.API{Log: log, People: people, Records: records, Consents: consents, Directory: store,
 			DefaultRegion: cfg.DefaultRegion, BaseURL: cfg.BaseURL, Version: version, Metrics: metrics, Limits: limits},
 		shell: &portal.Shell{Log: log, Sessions: sessions, Static: web.Static(), Ready: store.Ping,
 			BaseURL: cfg.BaseURL, Metrics: metrics, TrustedProxies: proxies},
@@ -115,6 +136,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if a.handler, err = f.handler(); err != nil {
 		return nil, err
 	}
+	a.routes = f.routes()
 	ok = true
 	return a, nil
 }
@@ -129,6 +151,16 @@ type faces struct {
 
 func (f *faces) setCitizen(rp *oidc.RelyingParty)      { f.pages.Citizen = rp }
 func (f *faces) setProfessional(rp *oidc.RelyingParty) { f.pages.Professional = rp }
+
+// routes lists every page route and every API route with its mount prefix.
+func (f *faces) routes() gin.RoutesInfo {
+	out := slices.Clone(f.pages.Routes())
+	for _, r := range f.api.Routes() {
+		r.Path = portal.APIPrefix + r.Path
+		out = append(out, r)
+	}
+	return out
+}
 
 func (f *faces) handler() (http.Handler, error) {
 	pages, err := f.pages.Handler()

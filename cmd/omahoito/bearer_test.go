@@ -319,7 +319,7 @@ func configuredApp(t *testing.T, broker, citizenExtra, proExtra string) (*testAp
 	key := writeFile(t, dir, "hetu.key", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32)), 0o600)
 	t.Setenv("BROKER_SECRET", "s3cret")
 	cfgPath := writeFile(t, dir, "omahoito.json", `{
-	  "data_dir": "`+dir+`", "hetu_key_file": "`+key+`",
+	  "data_dir": "`+dir+`", "hetu_key_file": "`+key+`", "audit_signing_key": "`+mustAuditKey(t)+`",
 	  "citizen_issuer": {"issuer": "`+broker+`/citizen", "client_id": "omahoito", "client_secret_env": "BROKER_SECRET"`+citizenExtra+`},
 	  "professional_issuer": {"issuer": "`+broker+`/pro", "client_id": "omahoito", "client_secret_env": "BROKER_SECRET"`+proExtra+`}
 	}`, 0o600)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -20,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/omahoito/omahoito/audit"
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/auth/oidc"
 )
@@ -30,13 +32,17 @@ var errConfig = errors.New("configuration")
 // Config is what an operator sets: a JSON file (--config), then
 // environment variables, then flags, each overriding the one before.
 type Config struct {
-	Addr          string `json:"addr"`           // listen address; default 127.0.0.1:8080
-	DataDir       string `json:"data_dir"`       // SQLite database, files, development keys; default ./data
-	DatabaseURL   string `json:"database_url"`   // postgres://... selects PostgreSQL; empty: SQLite under DataDir
-	BaseURL       string `json:"base_url"`       // public URL, e.g. https://omahoito.example.fi; default http://Addr
-	HetuKeyFile   string `json:"hetu_key_file"`  // 32-byte master key protecting hetus; default DataDir/hetu.key (development only)
-	DefaultRegion string `json:"default_region"` // home region of a first login when the provider names none
-	LogLevel      string `json:"log_level"`      // debug, info, warn, error
+	Addr        string `json:"addr"`          // listen address; default 127.0.0.1:8080
+	DataDir     string `json:"data_dir"`      // SQLite database, files, development keys; default ./data
+	DatabaseURL string `json:"database_url"`  // postgres://... selects PostgreSQL; empty: SQLite under DataDir
+	BaseURL     string `json:"base_url"`      // public URL, e.g. https://omahoito.example.fi; default http://Addr
+	HetuKeyFile string `json:"hetu_key_file"` // 32-byte master key protecting hetus; default DataDir/hetu.key (development only)
+	// AuditSigningKey is the ed25519 key (PEM, PKCS #8) that signs the
+	// access log's checkpoints; default DataDir/audit-signing.key,
+	// generated once (development only).
+	AuditSigningKey string `json:"audit_signing_key"`
+	DefaultRegion   string `json:"default_region"` // home region of a first login when the provider names none
+	LogLevel        string `json:"log_level"`      // debug, info, warn, error
 	// DatabasePoolSize is the most PostgreSQL connections; 0: the URL's
 	// pool_max_conns, else postgres.DefaultPoolSize (4 per core, at least 4).
 	DatabasePoolSize int `json:"database_pool_size"`
@@ -101,6 +107,7 @@ func loadConfig(path string) (Config, error) {
 	}
 	envOverride(&cfg.BaseURL, "OMAHOITO_BASE_URL")
 	envOverride(&cfg.HetuKeyFile, "OMAHOITO_HETU_KEY_FILE")
+	envOverride(&cfg.AuditSigningKey, "OMAHOITO_AUDIT_SIGNING_KEY")
 	envOverride(&cfg.LogLevel, "OMAHOITO_LOG_LEVEL")
 	if err := cfg.checkValues(); err != nil {
 		return cfg, err
@@ -325,6 +332,32 @@ func hetuKeys(cfg Config, dev bool) (*auth.Keys, error) {
 		return nil, err
 	}
 	return readHetuKey(path)
+}
+
+// auditKey loads the key that signs the access log's checkpoints. In
+// development one is generated once under the data directory (0600); with
+// real issuers it must be configured: a key lost with a data directory
+// would leave the old checkpoints unverifiable.
+func auditKey(cfg Config, dev bool) (ed25519.PrivateKey, error) {
+	path := cfg.AuditSigningKey
+	if path == "" {
+		if !dev {
+			return nil, fmt.Errorf("%w: audit_signing_key (OMAHOITO_AUDIT_SIGNING_KEY) is required when real issuers are configured", errConfig)
+		}
+		if err := secureDataDir(cfg.DataDir, true); err != nil {
+			return nil, err
+		}
+		key, err := audit.LoadOrCreateKey(filepath.Join(cfg.DataDir, "audit-signing.key"))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errConfig, err)
+		}
+		return key, nil
+	}
+	key, err := audit.ReadKey(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: audit_signing_key: %v", errConfig, err)
+	}
+	return key, nil
 }
 
 func readHetuKey(path string) (*auth.Keys, error) {

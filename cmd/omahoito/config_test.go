@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/omahoito/omahoito/audit"
 )
 
 func writeFile(tb testing.TB, dir, name, content string, mode os.FileMode) string {
@@ -33,7 +35,7 @@ func TestRealIssuersTurnDevelopmentProviderOff(t *testing.T) {
 	defer broker.Close()
 	t.Setenv("BROKER_SECRET", "s3cret")
 	cfgPath := writeFile(t, dir, "omahoito.json", `{
-	  "data_dir": "`+dir+`", "hetu_key_file": "`+key+`",
+	  "data_dir": "`+dir+`", "hetu_key_file": "`+key+`", "audit_signing_key": "`+mustAuditKey(t)+`",
 	  "citizen_issuer": {"issuer": "`+broker.URL+`/citizen", "client_id": "omahoito", "client_secret_env": "BROKER_SECRET", "acr_values": "http://ftn.ficora.fi/2017/loa3"},
 	  "professional_issuer": {"issuer": "`+broker.URL+`/pro", "client_id": "omahoito", "client_secret_env": "BROKER_SECRET"}
 	}`, 0o600)
@@ -339,5 +341,32 @@ func TestTrustedProxies(t *testing.T) {
 		if err := cfg.checkValues(); !errors.Is(err, errConfig) || !strings.Contains(err.Error(), "trusted_proxies") {
 			t.Errorf("trusted_proxies %q: %v, want a configuration error naming trusted_proxies", bad, err)
 		}
+	}
+}
+
+// mustAuditKey writes an access-log signing key outside any data
+// directory, as production configures it, and returns its path.
+func mustAuditKey(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "audit-signing.key")
+	if _, err := audit.LoadOrCreateKey(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// With real issuers the access log's signing key must be configured: one
+// generated into a data directory could be lost with it.
+func TestRealIssuersNeedAnAuditSigningKey(t *testing.T) {
+	dir := t.TempDir()
+	key := writeFile(t, dir, "hetu.key", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32)), 0o600)
+	t.Setenv("BROKER_SECRET", "s3cret")
+	cfgPath := writeFile(t, dir, "omahoito.json", `{"data_dir": "`+dir+`", "hetu_key_file": "`+key+`",
+	  "citizen_issuer": {"issuer": "https://b.example/citizen", "client_id": "a", "client_secret_env": "BROKER_SECRET"},
+	  "professional_issuer": {"issuer": "https://b.example/pro", "client_id": "a", "client_secret_env": "BROKER_SECRET"}}`, 0o600)
+	var out, errOut strings.Builder
+	code := run(context.Background(), []string{"serve", "--config", cfgPath, "--addr", "127.0.0.1:0"}, &out, &errOut)
+	if code == 0 || !strings.Contains(errOut.String(), "audit_signing_key") {
+		t.Fatalf("exit %d, stderr %q; want a refusal naming audit_signing_key", code, errOut.String())
 	}
 }

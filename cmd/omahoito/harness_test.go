@@ -15,6 +15,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
+	"github.com/omahoito/omahoito/audit"
 	"github.com/omahoito/omahoito/store/postgres/pgtest"
 )
 
@@ -27,6 +30,8 @@ type testApp struct {
 	// devKey is the development provider's signing key, to forge tokens it
 	// did not issue.
 	devKey *rsa.PrivateKey
+	audit  *audit.Log     // the access log
+	routes gin.RoutesInfo // every page and API route, for the authorisation matrix
 }
 
 // syncBuffer collects log output from concurrent requests.
@@ -74,7 +79,7 @@ func MustStartApp(tb testing.TB, database string, opts ...func(*Config)) *testAp
 	}
 	tb.Cleanup(a.Close)
 	srv.Config.Handler = a.handler
-	return &testApp{URL: srv.URL, log: logs, store: a.store, devKey: a.devKey}
+	return &testApp{URL: srv.URL, log: logs, store: a.store, devKey: a.devKey, audit: a.audit, routes: a.routes}
 }
 
 // withoutRateLimits is for load tests: every client shares 127.0.0.1.

@@ -68,7 +68,7 @@ func startWithBrokers(t *testing.T) *brokerApp {
 		citizen:      startBroker(t, srv.URL+"/auth/citizen/callback"),
 		professional: startBroker(t, srv.URL+"/auth/professional/callback"),
 	}
-	cfg := Config{DataDir: dir, BaseURL: srv.URL, HetuKeyFile: keyPath, DefaultRegion: "kainuu",
+	cfg := Config{DataDir: dir, BaseURL: srv.URL, HetuKeyFile: keyPath, AuditSigningKey: mustAuditKey(t), DefaultRegion: "kainuu",
 		Citizen: &IssuerConfig{Issuer: b.citizen.Issuer(), ClientID: brokerClientID,
 			ClientSecretEnv: brokerSecretEnv, ClientAuth: "client_secret_basic", ACRValues: loa3},
 		Professional: &IssuerConfig{Issuer: b.professional.Issuer(), ClientID: brokerClientID,

@@ -1,6 +1,7 @@
 // Command omahoito runs the personal-data service of the patient portal.
 //
 //	omahoito serve [--addr 127.0.0.1:8080] [--data ./data] [--config FILE]
+//	omahoito audit verify [--region REGION] [--data ./data] [--config FILE]
 //
 // With no configuration it runs on SQLite under --data with the development
 // identity provider and the demo regions kainuu and oulu.
@@ -32,6 +33,7 @@ const usage = `usage: omahoito <command> [flags]
 
 commands:
   serve   run the portal (omahoito serve --help for flags)
+  audit   verify the access log (omahoito audit verify --help)
 `
 
 // run executes one subcommand and returns the process exit code.
@@ -43,6 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr, nil)
+	case "audit":
+		return runAuditCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
