@@ -19,16 +19,19 @@ type citizenHome struct{ Name, Registrar string }
 type proHome struct {
 	Name, Unit, Region string
 	Role               roleMessages
+	// Professional: the links to patients, look-up and requests for
+	// consent (operators never see records).
+	Professional bool
 }
 
-// roleMessages say what a role is and what it can do: today, and what the
-// consent and transfer services will add.
+// roleMessages say what a role is and what it can do: today, and what is
+// still to come (files for professionals, transfers for operators).
 type roleMessages struct {
 	Name, Now, Coming msgID
 }
 
 var roles = map[auth.Role]roleMessages{
-	auth.RoleProfessional: {msgHomeProRoleProfessional, msgHomeProNowProfessional, msgHomeProComingProfessional},
+	auth.RoleProfessional: {msgHomeProRoleProfessional, msgProHomeNow, msgProHomeComing},
 	auth.RoleOperator:     {msgHomeProRoleOperator, msgHomeProNowOperator, msgHomeProComingOperator},
 }
 
@@ -79,7 +82,7 @@ func (s *Pages) proHome(c *gin.Context, who auth.Principal) (*proHome, error) {
 	}
 	return &proHome{
 		Name: fullName(pro.GivenName, pro.FamilyName), Unit: unit.Name, Region: region.Name,
-		Role: roles[pro.Role],
+		Role: roles[pro.Role], Professional: pro.Role == auth.RoleProfessional,
 	}, nil
 }
 

@@ -1,0 +1,113 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/record"
+)
+
+type proPatientItem struct {
+	Name, Href string
+	Consents   []string
+}
+
+type proPatientsPage struct {
+	layout
+	Patients []proPatientItem
+}
+
+// proPatients lists the people whose consent in force covers the
+// professional, by name or through their current unit, and what each
+// consent covers. The consent service decides and logs each one.
+func (s *Pages) proPatients(c *gin.Context, who auth.Principal) error {
+	ctx := c.Request.Context()
+	patients, err := s.Consents.MyPatients(ctx, who)
+	if err != nil {
+		return err
+	}
+	page := proPatientsPage{layout: s.layout(c, msgProPatientsTitle)}
+	for _, p := range patients {
+		views, err := s.proGrantViews(ctx, p.Grants, page.translator)
+		if err != nil {
+			return err
+		}
+		item := proPatientItem{Name: fullName(p.GivenName, p.FamilyName), Href: proPatientHref(p.PersonID)}
+		for _, v := range views {
+			item.Consents = append(item.Consents, v.line(page.translator))
+		}
+		page.Patients = append(page.Patients, item)
+	}
+	s.render(c, http.StatusOK, "pro_patients", page)
+	return nil
+}
+
+type proPatientPage struct {
+	layout
+	Consents []string
+	Rows     []overviewRow
+	// Measurements is whether any consent covers home measurements.
+	Measurements bool
+}
+
+// proPatient shows one patient under the consents in force: which
+// consents, and the latest measurement of each kind they cover. The gate
+// answers first (the person), so a professional without consent learns
+// nothing, not even whether the id is anyone's.
+func (s *Pages) proPatient(c *gin.Context, who auth.Principal) error {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	person, err := s.Records.Patient(ctx, who, id)
+	if err != nil {
+		return err
+	}
+	grants, err := s.Consents.Consents(ctx, who, id)
+	if err != nil {
+		return err
+	}
+	page := proPatientPage{layout: s.layout(c, msgProPatientTitle)}
+	page.Title = fullName(person.GivenName, person.FamilyName)
+	views, err := s.proGrantViews(ctx, grants, page.translator)
+	if err != nil {
+		return err
+	}
+	for _, v := range views {
+		page.Consents = append(page.Consents, v.sentence(page.translator))
+	}
+	kinds := proCoveredKinds(grants)
+	if len(kinds) > 0 {
+		// Asked only when a consent covers measurements: otherwise the
+		// gate would refuse, and log a refusal the professional never meant.
+		latest, err := s.Records.Latest(ctx, who, id)
+		if err != nil {
+			return err
+		}
+		page.Measurements, page.Rows = true, proLatestRows(id, kinds, latest, page.translator)
+	}
+	s.render(c, http.StatusOK, "pro_patient", page)
+	return nil
+}
+
+// proLatestRows are the covered kinds with their newest measurement, if any.
+func proLatestRows(personID string, kinds []record.Kind, latest []record.Measurement, t translator) []overviewRow {
+	byKind := map[record.Kind]record.Measurement{}
+	for _, m := range latest {
+		byKind[m.Kind] = m
+	}
+	rows := make([]overviewRow, 0, len(kinds))
+	for _, k := range kinds {
+		spec, ok := record.SpecOf(k)
+		if !ok {
+			continue
+		}
+		row := overviewRow{Name: kindName(k, t), Href: proKindHref(personID, k), Latest: t.T(msgMeasOverviewNone)}
+		if m, ok := byKind[k]; ok {
+			at := t.moment(m.At)
+			row.Latest, row.At = valueWithUnit(m, spec, t), &at
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
