@@ -127,9 +127,9 @@ func TestProSeesOnlyWhatTheUnitConsentCovers(t *testing.T) {
 			}
 			noWeight(t, "the patient view", w)
 
-			w, _ = p.do(t, who, http.MethodGet, patient+"/measurements/body-weight?range=all", nil)
-			if w.Code != http.StatusForbidden {
-				t.Errorf("the weight page: %d, want 403", w.Code)
+			w, page = p.do(t, who, http.MethodGet, patient+"/measurements/body-weight?range=all&lang=en", nil)
+			if w.Code != http.StatusForbidden || !strings.Contains(page.Text(pt.Tag("main")), "Your consent does not cover this kind") {
+				t.Errorf("the weight page: %d %q, want 403 saying the consent does not cover it", w.Code, page.Text(pt.Tag("main")))
 			}
 			noWeight(t, "the weight page", w)
 
