@@ -364,6 +364,10 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// errObservationPatient: only a citizen has a record of their own to
+// search without naming it.
+var errObservationPatient = fmt.Errorf("%w: patient is required: a professional searches one patient's record (patient=Patient/{id})", fhir.ErrInvalidParam)
+
 // searchObservations: patient, code, date, _count, _sort and _cursor (the
 // opaque keyset position of next links), by GET or POST _search.
 func (s *API) searchObservations(c *gin.Context) error {
@@ -374,6 +378,9 @@ func (s *API) searchObservations(c *gin.Context) error {
 	oq, err := fhir.ParseObservationSearch(values, handling(c))
 	if err != nil {
 		return err
+	}
+	if oq.Patient == "" && principal(c).Kind != auth.KindCitizen {
+		return errObservationPatient
 	}
 	q := oq.Query
 	q.PersonID = whose(c, oq.Patient)

@@ -64,6 +64,9 @@ func (s *API) searchPatients(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(q.Get("identifier")) == 0 && principal(c).Kind == auth.KindProfessional {
+		return s.myPatients(c, q)
+	}
 	people, err := s.patientCandidates(c, q)
 	if err != nil {
 		return err
@@ -237,4 +240,27 @@ func (s *API) readOrganization(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, fhir.CareUnit(unit, region))
 	return nil
+}
+
+// myPatients answers a professional's Patient search without criteria:
+// the people whose consent in force covers them, each listing logged by
+// the service. Each is named without the personal identity code or birth
+// date: a list needs no more, and reading Patient/{id} is its own logged
+// read.
+func (s *API) myPatients(c *gin.Context, q *fhir.Search) error {
+	patients, err := s.Consents.MyPatients(c.Request.Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	region, err := s.Directory.Region(c.Request.Context(), principal(c).RegionID)
+	if err != nil {
+		return err
+	}
+	entries := make([]fhir.Entry, 0, len(patients))
+	for _, p := range patients {
+		res := fhir.Patient(auth.Person{ID: p.PersonID, GivenName: p.GivenName, FamilyName: p.FamilyName, HomeRegion: region.ID}, region)
+		res.Identifier, res.BirthDate = nil, nil
+		entries = append(entries, fhir.Entry{Type: "Patient", ID: p.PersonID, Resource: res})
+	}
+	return s.renderSearch(c, q, "Patient", pageOf(q, entries))
 }

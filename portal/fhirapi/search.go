@@ -70,7 +70,7 @@ func (s *API) parseSearch(c *gin.Context, decl fhir.SearchDecl) (*fhir.Search, e
 // see, how many there are in all, and where the next page is.
 type searchPage struct {
 	entries []fhir.Entry
-	total   int
+	total   int    // -1: not known (a long log paged by position)
 	next    string // "" on the last page
 }
 
@@ -93,6 +93,9 @@ func (s *API) renderSearch(c *gin.Context, q *fhir.Search, typ string, page sear
 	b, err := fhir.SearchPage(s.apiBase(), searchLink(s.apiBase(), typ, q, hidden), page.next, page.total, page.entries)
 	if err != nil {
 		return err
+	}
+	if page.total < 0 {
+		b.Total = nil // optional in a searchset: left out rather than guessed
 	}
 	if len(q.Ignored) > 0 {
 		b.Entry = append(b.Entry, ignoredOutcome(q.Ignored))
