@@ -184,8 +184,6 @@ const (
 	msgErrorHeadingUnavailable   msgID = "error.heading.unavailable"
 	msgErrorHeadingLogin         msgID = "error.heading.login"
 	msgHomeProCanHeading         msgID = "home.pro.can.heading"
-	msgHomeProNowProfessional    msgID = "home.pro.now.professional"
-	msgHomeProComingProfessional msgID = "home.pro.coming.professional"
 	msgHomeProNowOperator        msgID = "home.pro.now.operator"
 	msgHomeProComingOperator     msgID = "home.pro.coming.operator"
 	msgMeasNoticeDeletedHistory  msgID = "meas.notice.deleted.history"
@@ -400,8 +398,6 @@ var baseMessages = map[msgID]msgShape{
 	msgErrorHeadingUnavailable:   plain,
 	msgErrorHeadingLogin:         plain,
 	msgHomeProCanHeading:         plain,
-	msgHomeProNowProfessional:    plain,
-	msgHomeProComingProfessional: plain,
 	msgHomeProNowOperator:        plain,
 	msgHomeProComingOperator:     plain,
 	msgMeasNoticeDeletedHistory:  plain,
