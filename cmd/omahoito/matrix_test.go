@@ -345,18 +345,8 @@ func (w *matrixWorld) assertAccessLog(t *testing.T) {
 // pressure, which changes nothing anyone sees, for a write that revokes.
 func (w *matrixWorld) freshGrant(t *testing.T) string {
 	t.Helper()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	g := consent.Grant{
-		ID: auth.NewID(), PersonID: w.owner, Region: "kainuu",
-		Grantee: consent.Grantee{Kind: consent.GranteeProfessional, ID: "pro-kainuu-nurse"},
-		Scope:   consent.Scope{Classes: []consent.ClassScope{{Class: record.ClassMeasurements, Items: []string{string(record.BloodPressure)}}}},
-		Start:   now, End: now.AddDate(1, 0, 0), Purpose: consent.PurposeTreatment,
-		GivenBy: record.Actor{Kind: record.ActorPerson, ID: w.owner}, CreatedAt: now, Status: consent.StatusActive, Version: 1,
-	}
-	if err := w.a.store.CreateGrant(context.Background(), g, ""); err != nil {
-		t.Fatal(err)
-	}
-	return g.ID
+	now := time.Now()
+	return w.storeGrant(t, now, now.AddDate(1, 0, 0))
 }
 
 // freshAsk stores a pending request of kainuu-nurse's to A for blood
