@@ -80,6 +80,26 @@ var refusedByKind = map[string]auth.Kind{
 	"POST /pro/lookup":                         auth.KindCitizen,
 }
 
+// citizenPages are the prefixes of a citizen's own pages, which refuse a
+// professional's or operator's session (403) before any service: their
+// pages are under /pro/.
+var citizenPages = []string{"/measurements", "/consents", "/access-log"}
+
+// refusedKind is the kind of caller a route's handler refuses before any
+// service is asked, if any.
+func refusedKind(key string) (auth.Kind, bool) {
+	if kind, ok := refusedByKind[key]; ok {
+		return kind, true
+	}
+	_, path, _ := strings.Cut(key, " ")
+	for _, p := range citizenPages {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return auth.KindProfessional, true
+		}
+	}
+	return "", false
+}
+
 // answeredBeforeTheGate is the status a route answers a caller before the
 // gate, when that is right: a professional's Observation search without
 // patient is a bad request (400; a professional has no record of their
@@ -269,7 +289,7 @@ func gateStep(t *testing.T, env *portaltest.Env, calls, asked *portaltest.Calls,
 		}
 		return 1
 	}
-	if kind, ok := refusedByKind[c.key]; ok && kind == c.who.Kind {
+	if kind, ok := refusedKind(c.key); ok && kind == c.who.Kind {
 		if w.Code != http.StatusForbidden || gated {
 			t.Errorf("%s %s as %s = %d (asked the gate: %v), want 403 from the page before any service", c.method, c.target, c.caller, w.Code, gated)
 		}

@@ -152,14 +152,10 @@ type faces struct {
 func (f *faces) setCitizen(rp *oidc.RelyingParty)      { f.pages.Citizen = rp }
 func (f *faces) setProfessional(rp *oidc.RelyingParty) { f.pages.Professional = rp }
 
-// routes lists every page route and every API route with its mount prefix.
+// routes lists every page route and every API route (the API's carry
+// their /fhir/r4 prefix already).
 func (f *faces) routes() gin.RoutesInfo {
-	out := slices.Clone(f.pages.Routes())
-	for _, r := range f.api.Routes() {
-		r.Path = portal.APIPrefix + r.Path
-		out = append(out, r)
-	}
-	return out
+	return slices.Concat(f.pages.Routes(), f.api.Routes())
 }
 
 func (f *faces) handler() (http.Handler, error) {

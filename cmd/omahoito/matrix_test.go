@@ -209,21 +209,11 @@ func (w *matrixWorld) walk(t *testing.T) {
 func (w *matrixWorld) routeKeys() []string {
 	keys := slices.Clone(shellRoutes)
 	for _, r := range w.a.routes {
-		keys = append(keys, r.Method+" "+apiPath(r.Path))
+		keys = append(keys, r.Method+" "+r.Path)
 	}
 	keys = append(keys, matrixVariants...)
 	slices.SortStableFunc(keys, func(x, y string) int { return sessionRank(x) - sessionRank(y) })
 	return keys
-}
-
-// apiPath undoes the API prefix added twice: app.routes prefixes the
-// API's routes with /fhir/r4, which fhirapi's routes already carry.
-func apiPath(path string) string {
-	const twice = "/fhir/r4/fhir/r4"
-	if path == twice || strings.HasPrefix(path, twice+"/") {
-		return strings.TrimPrefix(path, "/fhir/r4")
-	}
-	return path
 }
 
 func sessionRank(key string) int {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/consent"
-	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -36,14 +35,15 @@ func (s *Pages) consentPages(r *gin.Engine) {
 	g.POST("/asks/:id/decline", s.signedIn(s.decline))
 }
 
-// signedIn serves a page that needs someone logged in: a visitor who is
-// not is asked to log in (401). Whether the one logged in may do what the
-// page does is the consent service's to decide, never the page's.
+// signedIn serves a citizen's own page: a visitor is asked to log in
+// (401), a professional's or operator's session is refused (403, see
+// citizenSession). Whether the citizen may do what the page does is the
+// consent service's to decide, never the page's.
 func (s *Pages) signedIn(h func(*gin.Context, auth.Principal) error) gin.HandlerFunc {
 	return s.page(func(c *gin.Context) error {
-		who := principal(c)
-		if who.IsZero() {
-			return &portal.UserError{Status: http.StatusUnauthorized, MsgID: string(msgErrorUnauthorized), Retry: "/login", Err: portal.ErrUnauthorized}
+		who, err := citizenSession(c)
+		if err != nil {
+			return err
 		}
 		return h(c, who)
 	})

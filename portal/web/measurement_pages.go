@@ -37,12 +37,31 @@ func (s *Pages) measurementPages(r *gin.Engine) {
 // record is the service's to decide (one gate), never the page's.
 func (s *Pages) citizenPage(h func(*gin.Context, auth.Principal) error) gin.HandlerFunc {
 	return s.page(func(c *gin.Context) error {
-		who := principal(c)
-		if who.IsZero() {
-			return &portal.UserError{Status: http.StatusUnauthorized, MsgID: string(msgErrorUnauthorized), Retry: "/login", Err: portal.ErrUnauthorized}
+		who, err := citizenSession(c)
+		if err != nil {
+			return err
 		}
 		return measurementError(h(c, who))
 	})
+}
+
+// errNotCitizenSession: a professional's or operator's session on a
+// citizen's own page.
+var errNotCitizenSession = errors.New("a citizen's own page without a citizen's session")
+
+// citizenSession is the principal of a citizen's own page: a visitor is
+// asked to log in (401); a professional's or operator's session is not a
+// citizen's (403) — their pages are under /pro/. This chooses the face, as
+// proPage does; whose data a request reaches is the services' decision.
+func citizenSession(c *gin.Context) (auth.Principal, error) {
+	who := principal(c)
+	switch {
+	case who.IsZero():
+		return who, &portal.UserError{Status: http.StatusUnauthorized, MsgID: string(msgErrorUnauthorized), Retry: "/login", Err: portal.ErrUnauthorized}
+	case who.Kind != auth.KindCitizen:
+		return who, &portal.UserError{Status: http.StatusForbidden, MsgID: string(msgErrorNotcitizen), Retry: "/", Err: errNotCitizenSession}
+	}
+	return who, nil
 }
 
 // measurementError gives two of record's errors the measurement pages'

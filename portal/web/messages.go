@@ -37,6 +37,7 @@ const (
 	msgErrorLoginUnknownpro      msgID = "error.login.unknownpro"
 	msgErrorUnauthorized         msgID = "error.unauthorized"
 	msgErrorForbidden            msgID = "error.forbidden"
+	msgErrorNotcitizen           msgID = "error.notcitizen"
 	msgErrorNotfound             msgID = "error.notfound"
 	msgErrorInternal             msgID = "error.internal"
 	msgErrorUnavailable          msgID = "error.unavailable"
@@ -223,6 +224,7 @@ func unionOf(tables ...map[msgID]msgShape) map[msgID]msgShape {
 // measurements, and
 // its shape. A locale file holds exactly these ids.
 var baseMessages = map[msgID]msgShape{
+	msgErrorNotcitizen:           plain,
 	msgAppName:                   plain,
 	msgAppTagline:                plain,
 	msgNavSkip:                   plain,

@@ -180,7 +180,7 @@ func init() {
 	for _, id := range []msgID{msgErrorBadrequest, msgErrorUnauthorized, msgErrorForbidden, msgErrorNotfound,
 		msgErrorConflict, msgErrorGone, msgErrorToolarge, msgErrorRatelimited, msgErrorInternal, msgErrorUnavailable,
 		msgErrorLoginFailed, msgErrorLoginExpired, msgErrorLoginCancelled, msgErrorLoginHetu, msgErrorLoginUnknownpro,
-		msgMeasErrorGone, msgMeasErrorConflict} {
+		msgMeasErrorGone, msgMeasErrorConflict, msgErrorNotcitizen} {
 		classified[string(id)] = id
 	}
 }
