@@ -159,3 +159,34 @@ func TestReusedIdentifierRefusesTheWholeBatch(t *testing.T) {
 		t.Errorf("after the refused batch %d measurements are stored (%v), want only the first", page.Total, err)
 	}
 }
+
+// A correction that moved a reading's time into a consent's data window
+// does not show the versions from before the move.
+func TestHistoryHoldsEachVersionToTheScope(t *testing.T) {
+	svc, anna, _ := mustService(t)
+	ctx := context.Background()
+	owner := auth.Principal{Kind: auth.KindCitizen, PersonID: anna}
+	windowStart := time.Now().Add(-48 * time.Hour).Truncate(time.Second)
+	before := windowStart.Add(-24 * time.Hour)
+	added, err := svc.Record(ctx, owner, anna, record.Source{}, []record.Input{{Kind: record.BloodPressure, Value: 150, Diastolic: 95, At: before}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := added[0].Measurement.ID
+	if _, err := svc.Update(ctx, owner, anna, id, record.Input{Kind: record.BloodPressure, Value: 120, Diastolic: 80, At: windowStart.Add(time.Hour)}, 1); err != nil {
+		t.Fatal(err)
+	}
+	pro := auth.Principal{Kind: auth.KindProfessional, ProfessionalID: "pro-kainuu-nurse"}
+	gate := &scoped{scope: record.Scope{Allowances: []record.Allowance{{Window: record.Window{From: windowStart}}}}}
+	svc.Access = gate
+	versions, err := svc.History(ctx, pro, anna, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(versions) != 1 || versions[0].Version != 2 {
+		t.Fatalf("history under the window = %+v; want only version 2", versions)
+	}
+	if n := len(gate.done); n != 1 || gate.done[0].Count != 1 {
+		t.Errorf("Done heard %+v; want one history of count 1", gate.done)
+	}
+}

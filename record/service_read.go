@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/omahoito/omahoito/auth"
 )
@@ -55,14 +56,19 @@ func (s *Service) History(ctx context.Context, who auth.Principal, personID, id 
 	if len(versions) == 0 {
 		return nil, fmt.Errorf("measurement %s: %w", id, ErrNotFound)
 	}
-	req.Kinds, req.DataTime, req.Count = []Kind{versions[0].Kind}, versions[0].At, len(versions)
-	if !d.Scope.Covers(versions[0].Kind, versions[0].At) {
+	req.Kinds, req.DataTime = []Kind{versions[0].Kind}, versions[0].At
+	// Each version is held to the scope: a correction may have moved a
+	// reading's time into a consent's data window, and the versions from
+	// before the move are not covered by it.
+	visible := slices.DeleteFunc(versions, func(m Measurement) bool { return !d.Scope.Covers(m.Kind, m.At) })
+	if len(visible) == 0 {
 		return nil, s.outOfScope(ctx, req, d)
 	}
+	req.Count = len(visible)
 	if err := s.done(ctx, req, d); err != nil {
 		return nil, err
 	}
-	return versions, nil
+	return visible, nil
 }
 
 // Search returns one page of a person's measurements that the caller may see.
