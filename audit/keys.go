@@ -146,3 +146,75 @@ func PublicKeys(privs ...ed25519.PrivateKey) map[string]ed25519.PublicKey {
 	}
 	return m
 }
+
+// PublicKeyMap is the map Verify takes, holding pubs by their KeyID: the
+// keys an auditor was handed, the current one and those rotated out.
+func PublicKeyMap(pubs ...ed25519.PublicKey) map[string]ed25519.PublicKey {
+	m := make(map[string]ed25519.PublicKey, len(pubs))
+	for _, pub := range pubs {
+		m[KeyID(pub)] = pub
+	}
+	return m
+}
+
+// EncodePublicKey is pub as a PEM "PUBLIC KEY" block (PKIX), the form
+// ReadPublicKeys and `openssl pkey -pubin` read.
+func EncodePublicKey(pub ed25519.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// ReadPublicKeys reads the ed25519 public keys of a PEM file: one or more
+// "PUBLIC KEY" blocks (PKIX). A private key is refused rather than reduced
+// to its public half: it has no business on an auditor's machine.
+func ReadPublicKeys(path string) ([]ed25519.PublicKey, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+	}
+	pubs, err := ParsePublicKeys(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return pubs, nil
+}
+
+// ParsePublicKeys reads the PEM "PUBLIC KEY" blocks of raw; ReadPublicKeys
+// tells what it accepts.
+func ParsePublicKeys(raw []byte) ([]ed25519.PublicKey, error) {
+	var pubs []ed25519.PublicKey
+	for {
+		block, rest := pem.Decode(raw)
+		if block == nil {
+			break
+		}
+		raw = rest
+		if block.Type != "PUBLIC KEY" {
+			return nil, fmt.Errorf("%w: a %s block where a PUBLIC KEY was expected (omahoito audit public-key prints one)", ErrKey, block.Type)
+		}
+		pub, err := parsePublicKey(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		pubs = append(pubs, pub)
+	}
+	if len(pubs) == 0 {
+		return nil, fmt.Errorf("%w: no PEM PUBLIC KEY block", ErrKey)
+	}
+	return pubs, nil
+}
+
+func parsePublicKey(der []byte) (ed25519.PublicKey, error) {
+	k, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+	}
+	pub, ok := k.(ed25519.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("%w: a public key that is not ed25519", ErrKey)
+	}
+	return pub, nil
+}

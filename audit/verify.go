@@ -26,6 +26,7 @@ type Report struct {
 	Entries    int64       // entries whose chain verified, up to the problem if any
 	Head       []byte      // the recomputed hash of the last of them
 	Checkpoint *Checkpoint // the register's newest checkpoint, nil when none
+	Remembered int         // how many remembered heads (VerifyOptions.Heads) the chain matched
 	Problem    *Problem    // the first problem; nil when the register verified
 }
 
@@ -47,11 +48,23 @@ func (p *Problem) Error() string { return p.String() }
 // changed, removed or reordered; then, against the newest checkpoint (whose
 // signature must verify with keys), a cut or rewritten tail; then the same
 // against the head the store keeps beside the entries. A store that
-// cannot be read is an error, not a problem.
+// cannot be read is an error, not a problem. Both heads live in the same
+// database as the entries, so whoever can delete the newest entries and
+// checkpoints and rewind the head can hide a cut from Verify; VerifyWith
+// also checks heads remembered outside the database.
 func Verify(ctx context.Context, store Store, register string, keys map[string]ed25519.PublicKey) (Report, error) {
+	return VerifyWith(ctx, store, register, keys, VerifyOptions{})
+}
+
+// VerifyWith is Verify that also checks the chain against opts.Heads, the
+// heads of register remembered outside the database (heads of other
+// registers are ignored): the chain must reach each one's Seq (else Cut)
+// with its Head (else Changed). They are checked after the signed
+// checkpoint and before the store's own head.
+func VerifyWith(ctx context.Context, store Store, register string, keys map[string]ed25519.PublicKey, opts VerifyOptions) (Report, error) {
 	rep := Report{Register: register, Head: Genesis()}
-	// The remembered heads are read before the entries, so that entries
-	// appended meanwhile cannot make a sound chain look cut.
+	// The heads the database remembers are read before the entries, so
+	// that entries appended meanwhile cannot make a sound chain look cut.
 	cp, err := store.LastCheckpoint(ctx, register)
 	switch {
 	case err == nil:
@@ -63,7 +76,11 @@ func Verify(ctx context.Context, store Store, register string, keys map[string]e
 	if err != nil {
 		return rep, fmt.Errorf("verify %s: %w", register, err)
 	}
+	remembered := opts.headsOf(register)
 	v := &chainCheck{rep: &rep, marks: map[int64][]byte{cp.Seq: nil, headSeq: nil}}
+	for _, h := range remembered {
+		v.marks[h.Seq] = nil
+	}
 	if err := v.walk(ctx, store, register); err != nil || rep.Problem != nil {
 		return rep, err
 	}
@@ -72,6 +89,10 @@ func Verify(ctx context.Context, store Store, register string, keys map[string]e
 			return rep, nil
 		}
 	}
+	if rep.Problem = rememberedProblem(remembered, v); rep.Problem != nil {
+		return rep, nil
+	}
+	rep.Remembered = len(remembered)
 	rep.Problem = against(headSeq, headHash, v, "the head the store keeps")
 	return rep, nil
 }
