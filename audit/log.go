@@ -181,8 +181,8 @@ func (l *Log) putCheckpoint(ctx context.Context, register string, seq int64, has
 	}
 	// The signed tree head goes to the service's log too, so a copy of the
 	// head outlives the database (Certificate Transparency's practice).
-	l.opts.Logger.Info("audit checkpoint", "register", register, "seq", seq,
-		"head", fmt.Sprintf("%x", hash), "key_id", c.KeyID)
+	l.opts.Logger.Info("access log checkpoint", "register", register, "seq", seq,
+		"head", fmt.Sprintf("%x", hash), "verify_head", FormatHead(register, seq, hash), "key_id", c.KeyID)
 	return c, nil
 }
 

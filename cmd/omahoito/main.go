@@ -1,7 +1,8 @@
 // Command omahoito runs the personal-data service of the patient portal.
 //
 //	omahoito serve [--addr 127.0.0.1:8080] [--data ./data] [--config FILE]
-//	omahoito audit verify [--region REGION] [--data ./data] [--config FILE]
+//	omahoito audit verify [--region REGION] [--head REGISTER:SEQ:HEX]... [--public-key FILE]... [--data ./data] [--config FILE]
+//	omahoito audit public-key [--data ./data] [--config FILE]
 //
 // With no configuration it runs on SQLite under --data with the development
 // identity provider and the demo regions kainuu and oulu.
@@ -33,7 +34,7 @@ const usage = `usage: omahoito <command> [flags]
 
 commands:
   serve   run the portal (omahoito serve --help for flags)
-  audit   verify the access log (omahoito audit verify --help)
+  audit   verify the access log, print its public key (omahoito audit verify --help, omahoito audit public-key)
 `
 
 // run executes one subcommand and returns the process exit code.
