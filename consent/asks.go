@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -167,69 +168,190 @@ type Patient struct {
 	Grants     []Grant
 }
 
+// MaxPatients bounds a professional's list of patients: each person
+// listed is decided and logged, so the list is bounded as a page is.
+const MaxPatients = 200
+
+// listWorkers is how many people of one listing are decided and logged at
+// once: the access log's group commit writes their entries together.
+const listWorkers = 8
+
 // MyPatients lists the people whose consent in force covers the
 // professional who, by name or through their current unit, ordered by
-// family and given name. Each person listed is one logged search.
-func (s *Service) MyPatients(ctx context.Context, who auth.Principal) ([]Patient, error) {
+// family and given name: at most limit of them (0 or more than
+// MaxPatients: MaxPatients), those whose consent is newest, and whether
+// there are more (then the professional looks a person up by code). Each
+// person listed is one logged search.
+func (s *Service) MyPatients(ctx context.Context, who auth.Principal, limit int) ([]Patient, bool, error) {
 	if who.Kind != auth.KindProfessional {
-		return nil, fmt.Errorf("%w: only a professional has patients", ErrDenied)
+		return nil, false, fmt.Errorf("%w: only a professional has patients", ErrDenied)
+	}
+	if limit <= 0 || limit > MaxPatients {
+		limit = MaxPatients
+	}
+	// Who acts is read once for the whole listing: every person in it is
+	// decided for the same professional, unit and region.
+	actor, la, err := s.actor(ctx, who)
+	if err != nil {
+		return nil, false, err
+	}
+	now := s.now()
+	grants, err := s.Store.GrantsTo(ctx, actor.ID, actor.UnitID, now, limit+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("load grants: %w", err)
+	}
+	people := groupByPerson(grants)
+	more := len(people) > limit
+	if more {
+		people = people[:limit]
+	}
+	out, err := s.listPatients(ctx, lister{who: who, actor: actor, log: la, now: now}, people)
+	if err != nil {
+		return nil, false, err
+	}
+	slices.SortFunc(out, func(a, b Patient) int {
+		return strings.Compare(a.FamilyName+"\x00"+a.GivenName+"\x00"+a.PersonID, b.FamilyName+"\x00"+b.GivenName+"\x00"+b.PersonID)
+	})
+	return out, more, nil
+}
+
+// lister is who lists their patients, loaded once for the listing.
+type lister struct {
+	who   auth.Principal
+	actor Actor
+	log   audit.Actor
+	now   time.Time
+}
+
+// personGrants are one person's grants to the professional.
+type personGrants struct {
+	personID string
+	grants   []Grant
+}
+
+// listPatients decides and logs the people concurrently, a few at a time;
+// the first error stops the listing and nothing of it is returned.
+func (s *Service) listPatients(ctx context.Context, l lister, people []personGrants) ([]Patient, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	listed := make([]Patient, len(people))
+	kept := make([]bool, len(people))
+	errs := make([]error, len(people))
+	sem := make(chan struct{}, listWorkers)
+	var wg sync.WaitGroup
+	for i, pg := range people {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			listed[i], kept[i], errs[i] = s.listPatient(ctx, l, pg)
+			if errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	var out []Patient
+	for i := range people {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		if kept[i] {
+			out = append(out, listed[i])
+		}
+	}
+	return out, nil
+}
+
+// listPatient decides and logs the listing of one person as a patient,
+// with the grants already loaded: they are the person's grants in force
+// naming the professional, all a permit can rest on. A person whom the
+// grants no longer let the professional see (e.g. who moved to another
+// region) is left out, and the refusal is logged.
+func (s *Service) listPatient(ctx context.Context, l lister, pg personGrants) (Patient, bool, error) {
+	req := record.Request{Who: l.who, PersonID: pg.personID, Action: record.ActionSearch, Class: record.ClassPatient}
+	p, err := s.People.PersonByID(ctx, pg.personID)
+	if errors.Is(err, auth.ErrNotFound) {
+		return Patient{}, false, nil
+	}
+	if err != nil {
+		return Patient{}, false, fmt.Errorf("load person: %w", err)
+	}
+	t := trail{actor: l.log, register: p.HomeRegion}
+	d, err := s.answer(ctx, t, req, Decide(pg.grants, request(l.actor, p, req), l.now))
+	if errors.Is(err, record.ErrDenied) {
+		return Patient{}, false, nil
+	}
+	if err != nil {
+		return Patient{}, false, err
+	}
+	req.Count = 1
+	if err := s.Done(ctx, req, d); err != nil {
+		return Patient{}, false, err
+	}
+	return Patient{PersonID: p.ID, GivenName: p.GivenName, FamilyName: p.FamilyName, Grants: namingActor(pg.grants, d)}, true, nil
+}
+
+// groupByPerson groups grants by person, in the order each person is
+// first seen.
+func groupByPerson(gs []Grant) []personGrants {
+	var out []personGrants
+	at := map[string]int{}
+	for _, g := range gs {
+		i, ok := at[g.PersonID]
+		if !ok {
+			i = len(out)
+			at[g.PersonID] = i
+			out = append(out, personGrants{personID: g.PersonID})
+		}
+		out[i].grants = append(out[i].grants, g)
+	}
+	return out
+}
+
+// GrantsUsed returns the grants among ids that are in force for the
+// person and name the professional who, by name or through their current
+// unit, newest first: the details (grantee, scope, period) of the
+// consents a decision of the same request rested on, such as
+// record.Overview.Grants, for the page to say under which consents it
+// shows the data. Any other id is left out, never named.
+//
+// It is not logged: it completes that request's one decision, whose
+// access-log entry already names the person and these grants (DESIGN §3:
+// a page that shows many things is one decision and one entry). Logging
+// it again would count one view twice and, after a revocation between
+// the two calls, log a refusal of a view that was permitted.
+func (s *Service) GrantsUsed(ctx context.Context, who auth.Principal, personID string, ids []string) ([]Grant, error) {
+	if len(ids) == 0 || record.IsOwner(who, personID) {
+		return nil, nil // the owner's decision rests on no grant
 	}
 	actor, _, err := s.actor(ctx, who)
 	if err != nil {
 		return nil, err
 	}
-	grants, err := s.Store.GrantsTo(ctx, actor.ID, actor.UnitID, s.now())
+	if actor.Kind != auth.KindProfessional {
+		return nil, fmt.Errorf("%w: only a professional is granted consent", ErrDenied)
+	}
+	gs, err := s.Store.GrantsInForce(ctx, personID, s.now())
 	if err != nil {
 		return nil, fmt.Errorf("load grants: %w", err)
 	}
-	var out []Patient
-	for _, personID := range groupByPerson(grants) {
-		p, err := s.patient(ctx, who, personID)
-		if errors.Is(err, record.ErrDenied) {
-			continue // e.g. the person moved: the grants no longer hold
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	slices.SortFunc(out, func(a, b Patient) int {
-		return strings.Compare(a.FamilyName+"\x00"+a.GivenName+"\x00"+a.PersonID, b.FamilyName+"\x00"+b.GivenName+"\x00"+b.PersonID)
-	})
-	return out, nil
+	return slices.DeleteFunc(gs, func(g Grant) bool {
+		return !slices.Contains(ids, g.ID) || !names(&g, actor)
+	}), nil
 }
 
-// patient decides and logs the listing of one person as a patient.
-func (s *Service) patient(ctx context.Context, who auth.Principal, personID string) (Patient, error) {
-	req := record.Request{Who: who, PersonID: personID, Action: record.ActionSearch, Class: record.ClassPatient}
-	d, err := s.Decide(ctx, req)
-	if err != nil {
-		return Patient{}, err
+// names reports whether g is to actor, by id or by current unit, in the
+// actor's region.
+func names(g *Grant, actor Actor) bool {
+	if g.Region != actor.RegionID || g.Grantee.ID == "" {
+		return false
 	}
-	p, err := s.People.PersonByID(ctx, personID)
-	if err != nil {
-		return Patient{}, fmt.Errorf("load person: %w", err)
+	switch g.Grantee.Kind {
+	case GranteeProfessional:
+		return g.Grantee.ID == actor.ID
+	case GranteeUnit:
+		return g.Grantee.ID == actor.UnitID
 	}
-	all, err := s.Store.GrantsInForce(ctx, personID, s.now())
-	if err != nil {
-		return Patient{}, err
-	}
-	req.Count = 1
-	if err := s.Done(ctx, req, d); err != nil {
-		return Patient{}, err
-	}
-	return Patient{PersonID: p.ID, GivenName: p.GivenName, FamilyName: p.FamilyName, Grants: namingActor(all, d)}, nil
-}
-
-// groupByPerson lists the distinct persons of grants in first-seen order.
-func groupByPerson(gs []Grant) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, g := range gs {
-		if !seen[g.PersonID] {
-			seen[g.PersonID] = true
-			out = append(out, g.PersonID)
-		}
-	}
-	return out
+	return false
 }

@@ -90,11 +90,17 @@ func (s *Service) Decide(ctx context.Context, req record.Request) (record.Decisi
 	if err != nil {
 		return record.Decision{}, fmt.Errorf("load patient: %w", err)
 	}
-	t := trail{actor: logActor, register: patient.HomeRegion}
 	d, err := s.decide(ctx, actor, patient, req)
 	if err != nil {
 		return record.Decision{}, err
 	}
+	return s.answer(ctx, trail{actor: logActor, register: patient.HomeRegion}, req, d)
+}
+
+// answer is the gate's answer to Decide's: a denial is logged in the
+// patient's register before it is returned; a permit carries the trail
+// Done logs with.
+func (s *Service) answer(ctx context.Context, t trail, req record.Request, d Decision) (record.Decision, error) {
 	if !d.Permit {
 		if err := s.append(ctx, t, req, audit.Deny, string(d.Reason), nil); err != nil {
 			return record.Decision{}, err
@@ -104,13 +110,8 @@ func (s *Service) Decide(ctx context.Context, req record.Request) (record.Decisi
 	return record.Decision{Scope: d.Scope, Grants: d.Grants, Trail: t}, nil
 }
 
-// decide loads the grants and asks Decide. Writes are never granted:
-// what a citizen records stays theirs to change.
-func (s *Service) decide(ctx context.Context, actor Actor, patient auth.SealedPerson, req record.Request) (Decision, error) {
-	now := s.now()
-	if req.Action == record.ActionWrite {
-		return Decision{Reason: ReasonOutsideScope}, nil
-	}
+// request is what Decide is asked for req, by actor, about patient.
+func request(actor Actor, patient auth.SealedPerson, req record.Request) Request {
 	creq := Request{
 		Actor: actor, PatientID: patient.ID, PatientRegion: patient.HomeRegion,
 		Action: req.Action, Class: req.Class, Kinds: req.Kinds, DataTime: req.DataTime,
@@ -118,6 +119,17 @@ func (s *Service) decide(ctx context.Context, actor Actor, patient auth.SealedPe
 	if req.Class == record.ClassFiles {
 		creq.FileID = req.ID
 	}
+	return creq
+}
+
+// decide loads the grants and asks Decide. Writes are never granted:
+// what a citizen records stays theirs to change.
+func (s *Service) decide(ctx context.Context, actor Actor, patient auth.SealedPerson, req record.Request) (Decision, error) {
+	now := s.now()
+	if req.Action == record.ActionWrite {
+		return Decision{Reason: ReasonOutsideScope}, nil
+	}
+	creq := request(actor, patient, req)
 	grants, err := s.Store.GrantsInForce(ctx, patient.ID, now)
 	if err != nil {
 		return Decision{}, fmt.Errorf("load grants: %w", err)

@@ -22,8 +22,11 @@ type Store interface {
 	// not past their end at now: what Decide needs, in one indexed query.
 	GrantsInForce(ctx context.Context, personID string, now time.Time) ([]Grant, error)
 	// GrantsTo lists active grants, started and not past their end at now,
-	// to the professional or to the unit: a professional's patients.
-	GrantsTo(ctx context.Context, professionalID, unitID string, now time.Time) ([]Grant, error)
+	// to the professional or to the unit, newest first: a professional's
+	// patients. It bounds the persons, not the grants: every such grant of
+	// at most people persons, those whose newest such grant is the newest
+	// (ties by person id).
+	GrantsTo(ctx context.Context, professionalID, unitID string, now time.Time, people int) ([]Grant, error)
 
 	CreateAsk(ctx context.Context, a Ask) error
 	Ask(ctx context.Context, id string) (Ask, error)

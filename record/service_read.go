@@ -342,3 +342,42 @@ func (s *Service) Everything(ctx context.Context, who auth.Principal, q Query) (
 	}
 	return Visible{Patient: p, Page: page}, nil
 }
+
+// Overview is what a professional's page of one patient shows at once:
+// the person, the newest measurement of each kind in scope, and the
+// consents the permission rests on (their ids; the consent service tells
+// their details, see consent.Service.GrantsUsed).
+type Overview struct {
+	Patient auth.Person
+	Latest  []Measurement
+	Grants  []string
+}
+
+// Overview loads a person's page in one decision and one access-log
+// entry (DESIGN §3): any consent in force naming the caller permits it,
+// and it shows the newest measurement of each kind the consents cover
+// together. A revocation between the parts cannot leave half a page: the
+// gate is asked once.
+func (s *Service) Overview(ctx context.Context, who auth.Principal, personID string) (Overview, error) {
+	req := Request{Who: who, PersonID: personID, Action: ActionSearch, Class: ClassEverything}
+	d, err := s.decide(ctx, req)
+	if err != nil {
+		return Overview{}, err
+	}
+	p, err := s.People.Person(ctx, personID)
+	if errors.Is(err, auth.ErrNotFound) {
+		return Overview{}, fmt.Errorf("patient: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Overview{}, err
+	}
+	latest, err := s.Store.LatestMeasurements(ctx, personID, d.Scope)
+	if err != nil {
+		return Overview{}, err
+	}
+	req.Count = len(latest) + 1 // the measurements and the person
+	if err := s.done(ctx, req, d); err != nil {
+		return Overview{}, err
+	}
+	return Overview{Patient: p, Latest: latest, Grants: d.Grants}, nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/fhir"
 	"github.com/omahoito/omahoito/portal"
 	"github.com/omahoito/omahoito/record"
@@ -247,8 +248,22 @@ func (s *API) readOrganization(c *gin.Context) error {
 // the service. Each is named without the personal identity code or birth
 // date: a list needs no more, and reading Patient/{id} is its own logged
 // read.
+//
+// The list is bounded by _count (at most consent.MaxPatients), and only
+// the people returned are listed and logged. It has no next page: when
+// more people are covered than fit, the Bundle leaves total out, and the
+// client finds the others by identifier. _count=0 asks for the total
+// alone, which would mean listing (and logging) everyone unseen: the
+// answer is an empty Bundle without total.
 func (s *API) myPatients(c *gin.Context, q *fhir.Search) error {
-	patients, err := s.Consents.MyPatients(c.Request.Context(), principal(c))
+	limit := consent.MaxPatients
+	if q.Count >= 0 {
+		limit = min(q.Count, consent.MaxPatients)
+	}
+	if limit == 0 {
+		return s.renderSearch(c, q, "Patient", searchPage{total: -1})
+	}
+	patients, more, err := s.Consents.MyPatients(c.Request.Context(), principal(c), limit)
 	if err != nil {
 		return err
 	}
@@ -256,11 +271,14 @@ func (s *API) myPatients(c *gin.Context, q *fhir.Search) error {
 	if err != nil {
 		return err
 	}
-	entries := make([]fhir.Entry, 0, len(patients))
+	page := searchPage{entries: make([]fhir.Entry, 0, len(patients)), total: len(patients)}
+	if more {
+		page.total = -1 // not counted: counting everyone would list them all
+	}
 	for _, p := range patients {
 		res := fhir.Patient(auth.Person{ID: p.PersonID, GivenName: p.GivenName, FamilyName: p.FamilyName, HomeRegion: region.ID}, region)
 		res.Identifier, res.BirthDate = nil, nil
-		entries = append(entries, fhir.Entry{Type: "Patient", ID: p.PersonID, Resource: res})
+		page.entries = append(page.entries, fhir.Entry{Type: "Patient", ID: p.PersonID, Resource: res})
 	}
-	return s.renderSearch(c, q, "Patient", pageOf(q, entries))
+	return s.renderSearch(c, q, "Patient", page)
 }

@@ -12,6 +12,7 @@ const (
 	msgProPatientsTitle        msgID = "pro.patients.title"
 	msgProPatientsIntro        msgID = "pro.patients.intro"
 	msgProPatientsEmpty        msgID = "pro.patients.empty"
+	msgProPatientsMore         msgID = "pro.patients.more"
 	msgProConsentLine          msgID = "pro.consent.line"
 	msgProConsentLineOpen      msgID = "pro.consent.line.open"
 	msgProThroughYou           msgID = "pro.through.you"
@@ -75,7 +76,7 @@ const (
 var proMessages = map[msgID]msgShape{
 	msgProHomeNow: plain, msgProHomeComing: plain, msgProHomePatients: plain, msgProHomeLookup: plain, msgProHomeAsks: plain,
 	msgProErrorNotpro: plain, msgProErrorKindNotcovered: plain,
-	msgProPatientsTitle: plain, msgProPatientsIntro: plain, msgProPatientsEmpty: plain,
+	msgProPatientsTitle: plain, msgProPatientsIntro: plain, msgProPatientsEmpty: plain, msgProPatientsMore: plural,
 	msgProConsentLine: plain, msgProConsentLineOpen: plain, msgProThroughYou: plain, msgProThroughUnit: plain,
 	msgProWhatMeasAll: plain, msgProWhatMeasKinds: plain, msgProWhatFilesAll: plain, msgProWhatFilesChosen: plain,
 	msgProWhatOther: plain, msgProWhatWindow: plain,

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -17,18 +18,29 @@ type proPatientItem struct {
 type proPatientsPage struct {
 	layout
 	Patients []proPatientItem
+	// More says the list is cut: those whose consent is newest are shown,
+	// the others are found by looking them up.
+	More string
 }
+
+// proPatientsShown bounds the list of patients; a variable so that a test
+// can cut the list short.
+var proPatientsShown = consent.MaxPatients
 
 // proPatients lists the people whose consent in force covers the
 // professional, by name or through their current unit, and what each
-// consent covers. The consent service decides and logs each one.
+// consent covers: at most proPatientsShown of them. The consent service
+// decides and logs each one.
 func (s *Pages) proPatients(c *gin.Context, who auth.Principal) error {
 	ctx := c.Request.Context()
-	patients, err := s.Consents.MyPatients(ctx, who)
+	patients, more, err := s.Consents.MyPatients(ctx, who, proPatientsShown)
 	if err != nil {
 		return err
 	}
 	page := proPatientsPage{layout: s.layout(c, msgProPatientsTitle)}
+	if more {
+		page.More = page.translator.Count(msgProPatientsMore, len(patients))
+	}
 	for _, p := range patients {
 		views, err := s.proGrantViews(ctx, p.Grants, page.translator)
 		if err != nil {
@@ -53,22 +65,24 @@ type proPatientPage struct {
 }
 
 // proPatient shows one patient under the consents in force: which
-// consents, and the latest measurement of each kind they cover. The gate
-// answers first (the person), so a professional without consent learns
-// nothing, not even whether the id is anyone's.
+// consents, and the latest measurement of each kind they cover. It is one
+// service call, so one decision and one access-log entry; the gate
+// answers first, so a professional without consent learns nothing, not
+// even whether the id is anyone's. The consents' details are those the
+// decision named (GrantsUsed, which that entry already names).
 func (s *Pages) proPatient(c *gin.Context, who auth.Principal) error {
 	ctx := c.Request.Context()
 	id := c.Param("id")
-	person, err := s.Records.Patient(ctx, who, id)
+	ov, err := s.Records.Overview(ctx, who, id)
 	if err != nil {
 		return err
 	}
-	grants, err := s.Consents.Consents(ctx, who, id)
+	grants, err := s.Consents.GrantsUsed(ctx, who, id, ov.Grants)
 	if err != nil {
 		return err
 	}
 	page := proPatientPage{layout: s.layout(c, msgProPatientTitle)}
-	page.Title = fullName(person.GivenName, person.FamilyName)
+	page.Title = fullName(ov.Patient.GivenName, ov.Patient.FamilyName)
 	views, err := s.proGrantViews(ctx, grants, page.translator)
 	if err != nil {
 		return err
@@ -76,15 +90,8 @@ func (s *Pages) proPatient(c *gin.Context, who auth.Principal) error {
 	for _, v := range views {
 		page.Consents = append(page.Consents, v.sentence(page.translator))
 	}
-	kinds := proCoveredKinds(grants)
-	if len(kinds) > 0 {
-		// Asked only when a consent covers measurements: otherwise the
-		// gate would refuse, and log a refusal the professional never meant.
-		latest, err := s.Records.Latest(ctx, who, id)
-		if err != nil {
-			return err
-		}
-		page.Measurements, page.Rows = true, proLatestRows(id, kinds, latest, page.translator)
+	if kinds := proCoveredKinds(grants); len(kinds) > 0 {
+		page.Measurements, page.Rows = true, proLatestRows(id, kinds, ov.Latest, page.translator)
 	}
 	s.render(c, http.StatusOK, "pro_patient", page)
 	return nil

@@ -62,9 +62,9 @@ func (s *Store) GrantsInForce(ctx context.Context, personID string, now time.Tim
 }
 
 // GrantsTo lists the grants in force at now to the professional or to the
-// unit, newest first.
-func (s *Store) GrantsTo(ctx context.Context, professionalID, unitID string, now time.Time) ([]consent.Grant, error) {
-	query, args := consentsql.GrantsTo(dialect, professionalID, unitID, now)
+// unit, newest first, of at most people persons.
+func (s *Store) GrantsTo(ctx context.Context, professionalID, unitID string, now time.Time, people int) ([]consent.Grant, error) {
+	query, args := consentsql.GrantsTo(dialect, professionalID, unitID, now, people)
 	return queryConsent(ctx, s, "grants to", query, args, consentsql.ScanGrant)
 }
 

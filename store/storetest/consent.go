@@ -249,16 +249,23 @@ func testGrantsTo(t *testing.T, s ConsentStores) {
 		{"", "", nil},
 	}
 	for _, c := range cases {
-		gs, err := s.GrantsTo(ctx, c.pro, c.unit, now)
+		gs, err := s.GrantsTo(ctx, c.pro, c.unit, now, 10)
 		must(t, err)
 		if got := grantIDs(gs); !slices.Equal(got, c.want) {
 			t.Errorf("GrantsTo(%q, %q): got %v, want %v", c.pro, c.unit, got, c.want)
 		}
 	}
-	gs, err := s.GrantsTo(ctx, nurse, kajaani, t0.Add(25*time.Hour))
+	gs, err := s.GrantsTo(ctx, nurse, kajaani, t0.Add(25*time.Hour), 10)
 	must(t, err)
 	if got, want := grantIDs(gs), []string{"g-later", "g-kajaani", "g-nurse"}; !slices.Equal(got, want) {
 		t.Errorf("GrantsTo a day later: got %v, want %v", got, want)
+	}
+	// The bound counts persons, not grants: person-2's two grants (the
+	// newest of all among them) come together, person-1's are left out.
+	gs, err = s.GrantsTo(ctx, nurse, kajaani, t0.Add(25*time.Hour), 1)
+	must(t, err)
+	if got, want := grantIDs(gs), []string{"g-later", "g-kajaani"}; !slices.Equal(got, want) {
+		t.Errorf("GrantsTo of one person: got %v, want %v", got, want)
 	}
 }
 
@@ -441,7 +448,7 @@ func testConsentNotFound(t *testing.T, s ConsentStores) {
 	for what, list := range map[string]func() (int, error){
 		"Grants":        func() (int, error) { gs, err := s.Grants(ctx, "person-1"); return len(gs), err },
 		"GrantsInForce": func() (int, error) { gs, err := s.GrantsInForce(ctx, "person-1", t0); return len(gs), err },
-		"GrantsTo":      func() (int, error) { gs, err := s.GrantsTo(ctx, nurse, kajaani, t0); return len(gs), err },
+		"GrantsTo":      func() (int, error) { gs, err := s.GrantsTo(ctx, nurse, kajaani, t0, 10); return len(gs), err },
 		"Asks":          func() (int, error) { as, err := s.Asks(ctx, "person-1"); return len(as), err },
 		"AsksBy":        func() (int, error) { as, err := s.AsksBy(ctx, nurse); return len(as), err },
 	} {

@@ -157,15 +157,24 @@ func GrantsInForce(d sqlq.Dialect, personID string, now time.Time) (string, []an
 		[]any{personID, d.Time(now), d.Time(now)}
 }
 
+// toActor matches grants to the professional or to the unit: arguments
+// the professional's id twice, then the unit's twice. An empty id matches
+// no grant: grantees always have one.
+const toActor = `((grantee_kind = 'professional' AND grantee_id = ? AND ? <> '')
+			OR (grantee_kind = 'unit' AND grantee_id = ? AND ? <> ''))`
+
 // GrantsTo selects the grants in force at now to the professional or to
-// the unit, newest first. An empty id matches no grant: grantees always
-// have one.
-func GrantsTo(d sqlq.Dialect, professionalID, unitID string, now time.Time) (string, []any) {
+// the unit, newest first, of at most people persons: those whose newest
+// such grant is the newest (ties by person id). A person's grants come
+// all or not at all, so a bounded list still shows every consent of
+// each person it names.
+func GrantsTo(d sqlq.Dialect, professionalID, unitID string, now time.Time, people int) (string, []any) {
+	match := []any{professionalID, professionalID, unitID, unitID, d.Time(now), d.Time(now)}
 	return d.Rebind(`SELECT ` + grantList + ` FROM consent_grants
-		WHERE ((grantee_kind = 'professional' AND grantee_id = ? AND ? <> '')
-			OR (grantee_kind = 'unit' AND grantee_id = ? AND ? <> ''))
-			AND ` + inForce + newestFirst),
-		[]any{professionalID, professionalID, unitID, unitID, d.Time(now), d.Time(now)}
+		WHERE ` + toActor + ` AND ` + inForce + ` AND person_id IN (
+			SELECT person_id FROM consent_grants WHERE ` + toActor + ` AND ` + inForce + `
+			GROUP BY person_id ORDER BY MAX(created_at) DESC, person_id LIMIT ?)` + newestFirst),
+		append(append(match, match...), people)
 }
 
 // InsertAsk inserts a.
