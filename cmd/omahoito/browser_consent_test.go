@@ -80,12 +80,12 @@ func TestBrowserConsentToUnit(t *testing.T) {
 	}
 	browsertest.Visit(t, pro, a.URL+"/pro/patients")
 	waitFor(t, pro, "main", "You have no patients yet.")
+	if n := count(t, pro, `a[href="`+strings.TrimPrefix(patientURL, a.URL)+`"]`); n != 0 {
+		t.Errorf("My patients still links to the patient after revoking")
+	}
 	browsertest.Visit(t, cit, a.URL+"/access-log")
 	if log := browsertest.Text(t, cit, "table.accesslog"); !strings.Contains(log, "Refused: the consent had been revoked") {
 		t.Errorf("the access log does not show the refusal after revoking:\n%s", log)
-	}
-	if n := count(t, pro, `a[href="`+strings.TrimPrefix(patientURL, a.URL)+`"]`); n != 0 {
-		t.Errorf("My patients still links to the patient after revoking")
 	}
 }
 
