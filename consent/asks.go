@@ -58,6 +58,10 @@ func (s *Service) AskConsent(ctx context.Context, who auth.Principal, personID s
 		req := record.Request{Who: who, PersonID: p.ID, Action: record.ActionWrite, Class: record.ClassConsents}
 		return s.append(ctx, trail{actor: la, register: p.HomeRegion}, req, audit.Deny, string(ReasonOtherRegion), nil)
 	}
+	pending, err := s.pendingFrom(ctx, p.ID, actor.ID)
+	if err != nil || pending {
+		return err // one request waits at a time: asking again adds nothing to the citizen's list
+	}
 	return s.Store.CreateAsk(ctx, Ask{
 		ID: auth.NewID(), PersonID: p.ID, ProfessionalID: actor.ID, Scope: in.Scope, Months: in.Months,
 		Reason: in.Reason, CreatedAt: s.now(), Status: AskPending,
@@ -110,12 +114,29 @@ func (s *Service) Asks(ctx context.Context, who auth.Principal) ([]Ask, error) {
 	return s.Store.Asks(ctx, who.PersonID)
 }
 
-// AsksBy lists the requests the professional who has made, newest first.
+// pendingFrom reports whether the professional already has a request
+// waiting for the person's answer.
+func (s *Service) pendingFrom(ctx context.Context, personID, professionalID string) (bool, error) {
+	asks, err := s.Store.Asks(ctx, personID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(asks, func(a Ask) bool { return a.ProfessionalID == professionalID && a.Status == AskPending }), nil
+}
+
+// AsksBy lists the requests the professional who has made that the
+// person has answered, newest first. Requests still waiting are left out:
+// a request to a code no one in the region has is not stored, so listing
+// the waiting ones would tell who uses omahoito.
 func (s *Service) AsksBy(ctx context.Context, who auth.Principal) ([]Ask, error) {
 	if who.Kind != auth.KindProfessional || who.ProfessionalID == "" {
 		return nil, fmt.Errorf("%w: only a professional has requests of their own", ErrDenied)
 	}
-	return s.Store.AsksBy(ctx, who.ProfessionalID)
+	asks, err := s.Store.AsksBy(ctx, who.ProfessionalID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(asks, func(a Ask) bool { return a.Status == AskPending }), nil
 }
 
 // ApproveAsk turns a pending request made to the citizen who into a grant

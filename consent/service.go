@@ -175,6 +175,11 @@ func (s *Service) actor(ctx context.Context, who auth.Principal) (Actor, audit.A
 		return Actor{}, audit.Actor{}, fmt.Errorf("%w: no one is logged in", record.ErrDenied)
 	}
 	pro, err := s.Directory.Professional(ctx, who.ProfessionalID)
+	if errors.Is(err, auth.ErrNotFound) {
+		// Removed from the directory while logged in: no longer anyone
+		// who may see records.
+		return Actor{}, audit.Actor{}, fmt.Errorf("%w: the professional is no longer in the directory", record.ErrDenied)
+	}
 	if err != nil {
 		return Actor{}, audit.Actor{}, fmt.Errorf("load professional: %w", err)
 	}
@@ -261,7 +266,29 @@ type AccessHistory interface {
 // AuditEvent). Anyone else is refused before anything is read.
 func (s *Service) AccessLog(ctx context.Context, who auth.Principal, q audit.Query) ([]audit.Entry, *audit.Cursor, error) {
 	if !record.IsOwner(who, q.PatientID) {
-		return nil, nil, fmt.Errorf("%w: only the person reads their access log", record.ErrDenied)
+		return nil, nil, s.refuseAccessLog(ctx, who, q.PatientID)
 	}
 	return s.History.Search(ctx, q)
+}
+
+// refuseAccessLog logs an attempt to read someone's access log in that
+// person's register, and refuses it.
+func (s *Service) refuseAccessLog(ctx context.Context, who auth.Principal, personID string) error {
+	denied := fmt.Errorf("%w: only the person reads their access log", record.ErrDenied)
+	p, err := s.People.PersonByID(ctx, personID)
+	if errors.Is(err, auth.ErrNotFound) || personID == "" {
+		return denied
+	}
+	if err != nil {
+		return fmt.Errorf("load person: %w", err)
+	}
+	_, la, err := s.actor(ctx, who)
+	if err != nil {
+		return err
+	}
+	req := record.Request{Who: who, PersonID: p.ID, Action: record.ActionSearch, Class: record.ClassAccessLog}
+	if err := s.append(ctx, trail{actor: la, register: p.HomeRegion}, req, audit.Deny, string(ReasonOutsideScope), nil); err != nil {
+		return err
+	}
+	return denied
 }

@@ -336,7 +336,10 @@ func (s *Service) Everything(ctx context.Context, who auth.Principal, q Query) (
 	if err != nil {
 		return Visible{}, err
 	}
-	req.Count = len(page.Measurements) + 1
+	req.Count = len(page.Measurements)
+	if q.After == nil {
+		req.Count++ // the Patient goes with the first page only
+	}
 	if err := s.done(ctx, req, d); err != nil {
 		return Visible{}, err
 	}

@@ -111,15 +111,12 @@ func (s *API) auditEntries(ctx context.Context, es []audit.Entry) ([]fhir.Entry,
 }
 
 // agentRef is the resource that stands for who acted: a professional is a
-// Practitioner, a citizen a Patient; an operator has none in the API.
+// Practitioner. Another citizen who tried to reach the person's data is
+// not named to them: a person's id is theirs alone. An operator has none
+// in the API.
 func agentRef(a audit.Actor) string {
-	switch {
-	case a.ID == "":
-		return ""
-	case a.Kind == string(auth.KindProfessional):
+	if a.ID != "" && a.Kind == string(auth.KindProfessional) {
 		return "Practitioner/" + a.ID
-	case a.Kind == string(auth.KindCitizen):
-		return "Patient/" + a.ID
 	}
 	return ""
 }

@@ -366,11 +366,26 @@ func (s *Pages) givenJustNow(ctx context.Context, who auth.Principal, in consent
 	}
 	for _, g := range grants {
 		if g.Status == consent.StatusActive && g.Grantee == in.Grantee && now.Sub(g.CreatedAt) < resendWindow &&
-			sameScope(g.Scope, in.Scope) && (g.End.IsZero() == in.UntilRevoked) {
+			sameScope(g.Scope, in.Scope) && samePeriod(g, in, now) {
 			return true
 		}
 	}
 	return false
+}
+
+// samePeriod reports whether g has the period in asks for: the same later
+// start, or a start of now (a moment ago); and the same end, which for a
+// start of now moved on with the clock.
+func samePeriod(g consent.Grant, in consent.Give, now time.Time) bool {
+	near := func(a, b time.Time) bool { return a.Sub(b).Abs() < resendWindow }
+	start := in.Start
+	if start.IsZero() {
+		start = now
+	}
+	if !near(g.Start, start) || g.End.IsZero() != in.UntilRevoked {
+		return false
+	}
+	return in.UntilRevoked || near(g.End, in.End)
 }
 
 func sameScope(a, b consent.Scope) bool {

@@ -103,7 +103,7 @@ func (s *Pages) receipt(c *gin.Context, who auth.Principal) error {
 	if err != nil {
 		return err
 	}
-	region, err := s.Directory.Region(ctx, who.RegionID)
+	region, err := s.Directory.Region(ctx, g.Region) // the registrar of the region the consent was given in
 	if err != nil {
 		return err
 	}

@@ -234,8 +234,14 @@ func TestReceiptDownload(t *testing.T) {
 func TestAnswerRequests(t *testing.T) {
 	c := newCitizen(t)
 	ctx := context.Background()
-	for _, reason := range []string{"Verenpaineen seuranta", "Painon seuranta"} {
-		err := c.env.Consents.AskConsent(ctx, nurse, c.who.PersonID, consent.AskFor{Months: 3, Reason: reason,
+	// One request waits per professional: the doctor asks first, the nurse next.
+	doctor := pt.Professional("pro-kainuu-doctor", "unit-kainuu-kajaani", "kainuu")
+	for _, ask := range []struct {
+		who    auth.Principal
+		reason string
+	}{{doctor, "Verenpaineen seuranta"}, {nurse, "Painon seuranta"}} {
+		who, reason := ask.who, ask.reason
+		err := c.env.Consents.AskConsent(ctx, who, c.who.PersonID, consent.AskFor{Months: 3, Reason: reason,
 			Scope: consent.Scope{Classes: []consent.ClassScope{{Class: record.ClassMeasurements, Items: []string{"blood-pressure"}}}}})
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,112 @@
+package consent_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/omahoito/omahoito/audit"
+	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/consent"
+	"github.com/omahoito/omahoito/record"
+	"github.com/omahoito/omahoito/store/sqlite"
+	"github.com/omahoito/omahoito/store/storetest"
+)
+
+// world is the consent service over a real SQLite database with the demo
+// directory and two people, anna and ben, of kainuu.
+type world struct {
+	svc   *consent.Service
+	store *sqlite.Store
+	log   *audit.Log
+}
+
+func newWorld(t *testing.T) world {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	storetest.MustSeedPeople(t, s, "anna", "ben")
+	log := storetest.NewAuditLog(t, s, audit.Options{})
+	return world{svc: &consent.Service{Store: s, Directory: s, People: s, Log: log, History: log}, store: s, log: log}
+}
+
+func (w world) entries(t *testing.T, person string) []audit.Entry {
+	t.Helper()
+	es, _, err := w.log.Search(context.Background(), audit.Query{PatientID: person})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+var (
+	annaSelf  = auth.Principal{Kind: auth.KindCitizen, PersonID: "anna", RegionID: "kainuu"}
+	benSelf   = auth.Principal{Kind: auth.KindCitizen, PersonID: "ben", RegionID: "kainuu"}
+	nurseSelf = auth.Principal{Kind: auth.KindProfessional, ProfessionalID: "pro-kainuu-nurse", CareUnitID: "unit-kainuu-kajaani", RegionID: "kainuu"}
+)
+
+// Someone else reading a person's access log is refused, and the attempt
+// lands in that person's log.
+func TestAccessLogRefusalIsLogged(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for _, who := range []auth.Principal{benSelf, nurseSelf} {
+		if _, _, err := w.svc.AccessLog(ctx, who, audit.Query{PatientID: "anna"}); !errors.Is(err, record.ErrDenied) {
+			t.Errorf("%s reading anna's log: %v, want denied", who.Kind, err)
+		}
+	}
+	es := w.entries(t, "anna")
+	if len(es) != 2 || es[0].Outcome != audit.Deny || es[1].Outcome != audit.Deny || es[0].Class != string(record.ClassAccessLog) {
+		t.Fatalf("anna's log after two refused reads: %+v", es)
+	}
+	if _, _, err := w.svc.AccessLog(ctx, annaSelf, audit.Query{PatientID: "anna"}); err != nil {
+		t.Errorf("anna reading her own log: %v", err)
+	}
+}
+
+// A professional asking again while a request waits adds nothing, and
+// their own list shows only the requests the person has answered.
+func TestOneRequestWaitsAtATime(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	in := consent.AskFor{Months: 3, Reason: "seuranta", Scope: consent.Scope{Classes: []consent.ClassScope{{Class: record.ClassMeasurements}}}}
+	for range 3 {
+		if err := w.svc.AskConsent(ctx, nurseSelf, "anna", in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asks, err := w.svc.Asks(ctx, annaSelf)
+	if err != nil || len(asks) != 1 {
+		t.Fatalf("anna's requests after three asks: %+v, %v; want one", asks, err)
+	}
+	mine, err := w.svc.AsksBy(ctx, nurseSelf)
+	if err != nil || len(mine) != 0 {
+		t.Fatalf("the nurse's list with a request waiting: %+v, %v; want none listed", mine, err)
+	}
+	if err := w.svc.DeclineAsk(ctx, annaSelf, asks[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if mine, _ = w.svc.AsksBy(ctx, nurseSelf); len(mine) != 1 || mine[0].Status != consent.AskDeclined {
+		t.Fatalf("the nurse's list after the answer: %+v", mine)
+	}
+	// A code no one has and a person of another region look the same to
+	// the professional: nothing is stored, nothing listed.
+	if err := w.svc.AskConsent(ctx, nurseSelf, "nobody", in); err != nil {
+		t.Errorf("asking a person who does not exist: %v, want the same answer as any", err)
+	}
+}
+
+// A professional removed from the directory while logged in sees nothing.
+func TestRemovedProfessionalIsDenied(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	gone := auth.Principal{Kind: auth.KindProfessional, ProfessionalID: "pro-removed", CareUnitID: "unit-kainuu-kajaani", RegionID: "kainuu"}
+	_, err := w.svc.Decide(ctx, record.Request{Who: gone, PersonID: "anna", Action: record.ActionRead, Class: record.ClassMeasurements})
+	if !errors.Is(err, record.ErrDenied) {
+		t.Fatalf("decision for a professional not in the directory: %v, want denied", err)
+	}
+}
