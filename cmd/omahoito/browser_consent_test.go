@@ -335,25 +335,9 @@ func navigationStatus(tb testing.TB, ctx context.Context, what string, nav chrom
 	return res.Status
 }
 
-// click clicks the first element that matches sel once the page has
-// settled after the reflow check: a click sent while the window is still
-// taking its own width back can miss (a link, a button, not followed).
+// click clicks the first element that matches sel (browsertest.Reflow
+// waits until the window has its own width back, so the click lands).
 func click(tb testing.TB, ctx context.Context, sel string) {
 	tb.Helper()
-	settle(tb, ctx)
 	browsertest.Click(tb, ctx, sel)
-}
-
-// settle waits until the window has its own width back after the reflow
-// check and the browser has drawn two frames at it, so that a click lands
-// where the element is drawn.
-func settle(tb testing.TB, ctx context.Context) {
-	tb.Helper()
-	js := `new Promise(done => {
-		const wait = () => window.innerWidth > 320 ? requestAnimationFrame(() => requestAnimationFrame(() => done(window.innerWidth))) : setTimeout(wait, 10);
-		wait();
-	})`
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](js, chromedp.EvalAwaitPromise)); err != nil {
-		tb.Fatalf("settle: %v", err)
-	}
 }

@@ -52,6 +52,14 @@ func Phone(tb testing.TB, ctx context.Context, width int) (restore func()) {
 			_, err := cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
 			return err
 		}))
+		// The window takes its width back a moment later: a click sent
+		// before it has, and before the page is drawn at it, lands where
+		// the phone layout had the element and is lost.
+		wide := fmt.Sprintf(`new Promise(done => {
+			const wait = () => window.innerWidth > %d ? requestAnimationFrame(() => requestAnimationFrame(() => done(window.innerWidth))) : setTimeout(wait, 10);
+			wait();
+		})`, width)
+		run(tb, ctx, "wait for the window's own width", chromedp.Evaluate[int](wide, chromedp.EvalAwaitPromise))
 	}
 }
 
