@@ -199,6 +199,7 @@ var (
 func matrixExpectations() map[string]cells {
 	return map[string]cells{
 		"GET /":                           public,
+		"GET /privacy":                    public, // the privacy statement consent receipts name
 		"GET /fhir/r4/metadata":           public,
 		"GET /healthz":                    public,
 		"GET /readyz":                     public,

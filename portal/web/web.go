@@ -66,7 +66,7 @@ func (s *Pages) Routes() gin.RoutesInfo { return s.routes }
 // pageNames are the templates, each parsed with the layout once at start:
 // a missing or broken one fails the start, not a request.
 var pageNames = slices.Concat([]string{"home", "error", "measurements", "measurement_form", "measurement_kind",
-	"measurement_delete", "measurement_history"}, consentTemplates, accessLogTemplates, proTemplates)
+	"measurement_delete", "measurement_history"}, consentTemplates, accessLogTemplates, proTemplates, privacyTemplates)
 
 func (s *Pages) init() error {
 	if s.Log == nil {
@@ -114,6 +114,7 @@ func (s *Pages) Handler() (http.Handler, error) {
 	s.consentPages(r)
 	s.accessLogPages(r)
 	s.proPages(r)
+	s.privacyPages(r)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, portal.ErrNoRoute) })
 	r.NoMethod(func(c *gin.Context) { s.fail(c, portal.ErrNoMethod) })
 	s.routes = r.Routes()
