@@ -33,6 +33,7 @@ var notPersonalData = map[string]bool{
 	"POST /fhir/r4/Organization/_search": true,
 	"GET /fhir/r4/Organization/:id":      true,
 	"GET /measurements/new":              true, // an empty form
+	"GET /privacy":                       true, // the privacy statement; a citizen's own registrar passes the gate, as on the home page
 }
 
 // consentDecided are the routes consent.Service answers by itself,
