@@ -22,14 +22,14 @@ var privacyHeadings = map[string]struct {
 }{
 	"fi": {"Tietosuojaseloste", []string{"Kuka vastaa tiedoistasi", "Mitä tietoja käsitellään", "Miksi tietoja käsitellään",
 		"Kuka tietojasi näkee", "Katseluloki", "Oikeutesi", "Kuinka kauan tietoja säilytetään", "Henkilötunnus"},
-		"rekisterinpitäjä", []string{"ladata", "korjata ja poistaa", "perua suostumuksen", "kuitin", "tietosi siirtyvät mukanasi"}},
+		"rekisterinpitäjä", []string{"hakea ne kokonaan", "korjata ja poistaa", "perua suostumuksen", "kuitin", "tietosi siirtyvät mukanasi"}},
 	"sv": {"Dataskyddsbeskrivning", []string{"Vem som ansvarar för dina uppgifter", "Vilka uppgifter som behandlas",
 		"Varför uppgifterna behandlas", "Vem som ser dina uppgifter", "Visningsloggen", "Dina rättigheter",
 		"Hur länge uppgifterna sparas", "Personbeteckningen"},
-		"Personuppgiftsansvarig", []string{"ladda ner", "rätta och ta bort", "återkalla ett samtycke", "kvitto", "följer dina uppgifter med dig"}},
+		"Personuppgiftsansvarig", []string{"hämta dem i sin helhet", "rätta och ta bort", "återkalla ett samtycke", "kvitto", "följer dina uppgifter med dig"}},
 	"en": {"Privacy statement", []string{"Who is responsible for your data", "What data is processed", "Why the data is processed",
 		"Who sees your data", "The access log", "Your rights", "How long the data is kept", "Personal identity code"},
-		"controller", []string{"download", "correct and delete", "revoke a consent", "receipt", "your data moves with you"}},
+		"controller", []string{"fetch all of it", "correct and delete", "revoke a consent", "receipt", "your data moves with you"}},
 }
 
 // TestPrivacyStatement: the page consent receipts name is there for
