@@ -257,26 +257,37 @@ func (s *Service) listPatients(ctx context.Context, l lister, people []personGra
 	defer cancel()
 	listed := make([]Patient, len(people))
 	kept := make([]bool, len(people))
-	errs := make([]error, len(people))
+	var (
+		first error // the first failure: the others may only echo its cancel
+		once  sync.Once
+		wg    sync.WaitGroup
+	)
 	sem := make(chan struct{}, listWorkers)
-	var wg sync.WaitGroup
+spawn:
 	for i, pg := range people {
-		sem <- struct{}{}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			break spawn
+		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			listed[i], kept[i], errs[i] = s.listPatient(ctx, l, pg)
-			if errs[i] != nil {
-				cancel()
+			var err error
+			if listed[i], kept[i], err = s.listPatient(ctx, l, pg); err != nil {
+				once.Do(func() { first = err; cancel() })
 			}
 		}()
 	}
 	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // the caller went away before every person was decided
+	}
 	var out []Patient
 	for i := range people {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
 		if kept[i] {
 			out = append(out, listed[i])
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/omahoito/omahoito/audit"
@@ -97,6 +98,47 @@ func TestOneRequestWaitsAtATime(t *testing.T) {
 	// the professional: nothing is stored, nothing listed.
 	if err := w.svc.AskConsent(ctx, nurseSelf, "nobody", in); err != nil {
 		t.Errorf("asking a person who does not exist: %v, want the same answer as any", err)
+	}
+	if asks, _ := w.store.AsksBy(ctx, "pro-kainuu-nurse"); len(asks) != 1 {
+		t.Errorf("the nurse's stored requests after asking no one: %d, want the one to anna", len(asks))
+	}
+}
+
+// failingLog refuses every entry after the first n.
+type failingLog struct {
+	log *audit.Log
+	n   atomic.Int32
+}
+
+func (f *failingLog) Append(ctx context.Context, e audit.Entry) error {
+	if f.n.Add(-1) < 0 {
+		return errors.New("disk full")
+	}
+	return f.log.Append(ctx, e)
+}
+
+// When the access log fails for one of the people listed, "my patients"
+// returns the log's failure (503), not a list and not a cancel echoed by
+// the others.
+func TestMyPatientsFailsClosedWithTheLogsError(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	give := consent.Give{Grantee: consent.Grantee{Kind: consent.GranteeUnit, ID: "unit-kainuu-kajaani"},
+		Scope: consent.Scope{Classes: []consent.ClassScope{{Class: record.ClassMeasurements}}}}
+	for _, who := range []auth.Principal{annaSelf, benSelf} {
+		if _, err := w.svc.GiveConsent(ctx, who, who.PersonID, give); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ps, _, err := w.svc.MyPatients(ctx, nurseSelf, 0); err != nil || len(ps) != 2 {
+		t.Fatalf("my patients: %+v, %v; want anna and ben", ps, err)
+	}
+	f := &failingLog{log: w.log}
+	f.n.Store(1)
+	w.svc.Log = f
+	ps, _, err := w.svc.MyPatients(ctx, nurseSelf, 0)
+	if !errors.Is(err, audit.ErrUnavailable) || ps != nil {
+		t.Fatalf("my patients with the log failing: %+v, %v; want no list and the log unavailable", ps, err)
 	}
 }
 

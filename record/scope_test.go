@@ -190,3 +190,29 @@ func TestHistoryHoldsEachVersionToTheScope(t *testing.T) {
 		t.Errorf("Done heard %+v; want one history of count 1", gate.done)
 	}
 }
+
+// A reading corrected out of a consent's window is not seen through its
+// history either, not even its versions from inside the window.
+func TestHistoryOfAReadingMovedOutOfTheScope(t *testing.T) {
+	svc, anna, _ := mustService(t)
+	ctx := context.Background()
+	owner := auth.Principal{Kind: auth.KindCitizen, PersonID: anna}
+	windowStart := time.Now().Add(-48 * time.Hour).Truncate(time.Second)
+	added, err := svc.Record(ctx, owner, anna, record.Source{}, []record.Input{{Kind: record.BloodPressure, Value: 150, Diastolic: 95, At: windowStart.Add(time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := added[0].Measurement.ID
+	if _, err := svc.Update(ctx, owner, anna, id, record.Input{Kind: record.BloodPressure, Value: 120, Diastolic: 80, At: windowStart.Add(-24 * time.Hour)}, 1); err != nil {
+		t.Fatal(err)
+	}
+	gate := &scoped{scope: record.Scope{Allowances: []record.Allowance{{Window: record.Window{From: windowStart}}}}}
+	svc.Access = gate
+	pro := auth.Principal{Kind: auth.KindProfessional, ProfessionalID: "pro-kainuu-nurse"}
+	if versions, err := svc.History(ctx, pro, anna, id); !errors.Is(err, record.ErrNotFound) {
+		t.Fatalf("history of a reading moved out of the window = %+v, %v; want not found", versions, err)
+	}
+	if n := len(gate.done); n != 1 || !gate.done[0].OutOfScope {
+		t.Errorf("Done heard %+v; want one refused attempt", gate.done)
+	}
+}

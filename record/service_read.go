@@ -57,13 +57,14 @@ func (s *Service) History(ctx context.Context, who auth.Principal, personID, id 
 		return nil, fmt.Errorf("measurement %s: %w", id, ErrNotFound)
 	}
 	req.Kinds, req.DataTime = []Kind{versions[0].Kind}, versions[0].At
-	// Each version is held to the scope: a correction may have moved a
-	// reading's time into a consent's data window, and the versions from
-	// before the move are not covered by it.
-	visible := slices.DeleteFunc(versions, func(m Measurement) bool { return !d.Scope.Covers(m.Kind, m.At) })
-	if len(visible) == 0 {
+	// The reading as it is now must be covered, as for a read; then each
+	// older version is held to the scope too: a correction may have moved
+	// the reading's time into a consent's data window, and the versions
+	// from before the move are not covered by it.
+	if !d.Scope.Covers(versions[0].Kind, versions[0].At) {
 		return nil, s.outOfScope(ctx, req, d)
 	}
+	visible := slices.DeleteFunc(versions, func(m Measurement) bool { return !d.Scope.Covers(m.Kind, m.At) })
 	req.Count = len(visible)
 	if err := s.done(ctx, req, d); err != nil {
 		return nil, err
@@ -379,6 +380,9 @@ func (s *Service) Overview(ctx context.Context, who auth.Principal, personID str
 		return Overview{}, err
 	}
 	req.Count = len(latest) + 1 // the measurements and the person
+	for _, m := range latest {
+		req.Kinds = append(req.Kinds, m.Kind) // one a kind: the log says what was seen
+	}
 	if err := s.done(ctx, req, d); err != nil {
 		return Overview{}, err
 	}

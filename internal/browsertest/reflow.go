@@ -54,9 +54,11 @@ func Phone(tb testing.TB, ctx context.Context, width int) (restore func()) {
 		}))
 		// The window takes its width back a moment later: a click sent
 		// before it has, and before the page is drawn at it, lands where
-		// the phone layout had the element and is lost.
+		// the phone layout had the element and is lost. A window no wider
+		// than the phone never grows: the wait ends after 3 s regardless.
 		wide := fmt.Sprintf(`new Promise(done => {
-			const wait = () => window.innerWidth > %d ? requestAnimationFrame(() => requestAnimationFrame(() => done(window.innerWidth))) : setTimeout(wait, 10);
+			const until = Date.now() + 3000;
+			const wait = () => (window.innerWidth > %d || Date.now() > until) ? requestAnimationFrame(() => requestAnimationFrame(() => done(window.innerWidth))) : setTimeout(wait, 10);
 			wait();
 		})`, width)
 		run(tb, ctx, "wait for the window's own width", chromedp.Evaluate[int](wide, chromedp.EvalAwaitPromise))
