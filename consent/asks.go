@@ -62,10 +62,14 @@ func (s *Service) AskConsent(ctx context.Context, who auth.Principal, personID s
 	if err != nil || pending {
 		return err // one request waits at a time: asking again adds nothing to the citizen's list
 	}
-	return s.Store.CreateAsk(ctx, Ask{
+	err = s.Store.CreateAsk(ctx, Ask{
 		ID: auth.NewID(), PersonID: p.ID, ProfessionalID: actor.ID, Scope: in.Scope, Months: in.Months,
 		Reason: in.Reason, CreatedAt: s.now(), Status: AskPending,
 	})
+	if errors.Is(err, ErrConflict) {
+		return nil // the same request sent twice at once: one waits
+	}
+	return err
 }
 
 // AskConsentByHetu is AskConsent for the person with the personal identity

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -150,5 +151,26 @@ func TestRemovedProfessionalIsDenied(t *testing.T) {
 	_, err := w.svc.Decide(ctx, record.Request{Who: gone, PersonID: "anna", Action: record.ActionRead, Class: record.ClassMeasurements})
 	if !errors.Is(err, record.ErrDenied) {
 		t.Fatalf("decision for a professional not in the directory: %v, want denied", err)
+	}
+}
+
+// The same request sent many times at once (a double click) stores one.
+func TestConcurrentAsksStoreOne(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	in := consent.AskFor{Months: 3, Reason: "seuranta", Scope: consent.Scope{Classes: []consent.ClassScope{{Class: record.ClassMeasurements}}}}
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() { errs[i] = w.svc.AskConsent(ctx, nurseSelf, "anna", in) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Errorf("a concurrent ask: %v", err)
+		}
+	}
+	if asks, err := w.svc.Asks(ctx, annaSelf); err != nil || len(asks) != 1 {
+		t.Fatalf("anna's requests after 8 concurrent asks: %d, %v; want 1", len(asks), err)
 	}
 }

@@ -28,6 +28,8 @@ type Store interface {
 	// (ties by person id).
 	GrantsTo(ctx context.Context, professionalID, unitID string, now time.Time, people int) ([]Grant, error)
 
+	// CreateAsk stores a pending request; ErrConflict when one from the
+	// same professional to the same person is already pending.
 	CreateAsk(ctx context.Context, a Ask) error
 	Ask(ctx context.Context, id string) (Ask, error)
 	// DeclineAsk marks a pending request declined; ErrConflict when it is

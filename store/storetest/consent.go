@@ -39,6 +39,7 @@ func RunConsent(t *testing.T, open func(t *testing.T) Stores) {
 		{"ApproveAskInSameTransaction", testApproveAsk},
 		{"ConcurrentApproveAsk", testConcurrentApproveAsk},
 		{"DeclineAsk", testDeclineAsk},
+		{"OnePendingAskPerProfessional", testOnePendingAsk},
 		{"ListingOrder", testConsentOrder},
 		{"NotFoundAndConflict", testConsentNotFound},
 	}
@@ -563,4 +564,16 @@ func grantIDs(gs []consent.Grant) []string {
 
 func askIDs(as []consent.Ask) []string {
 	return ids(as, func(a consent.Ask) string { return a.ID })
+}
+
+// One request waits at a time from one professional to one person; once
+// it is answered, another may be sent, and other professionals are free.
+func testOnePendingAsk(t *testing.T, s ConsentStores) {
+	ctx := context.Background()
+	must(t, s.CreateAsk(ctx, NewAsk("ask-1", "person-1", nurse, t0)))
+	wantErr(t, s.CreateAsk(ctx, NewAsk("ask-2", "person-1", nurse, t0.Add(time.Minute))), consent.ErrConflict, "a second pending request")
+	must(t, s.CreateAsk(ctx, NewAsk("ask-3", "person-1", doctor, t0.Add(time.Minute))))
+	must(t, s.CreateAsk(ctx, NewAsk("ask-4", "person-2", nurse, t0.Add(time.Minute))))
+	must(t, s.DeclineAsk(ctx, "ask-1", t0.Add(time.Hour)))
+	must(t, s.CreateAsk(ctx, NewAsk("ask-5", "person-1", nurse, t0.Add(2*time.Hour))))
 }
