@@ -170,6 +170,9 @@ func auditVerify(ctx context.Context, cfg Config, req verifyRequest, stdout io.W
 	if err != nil {
 		return err
 	}
+	if len(registers) == 0 {
+		fmt.Fprintln(stdout, "the access log is empty: no register has entries or checkpoints")
+	}
 	failed := false
 	for _, r := range registers {
 		rep, err := audit.VerifyWith(ctx, store, r, keys, audit.VerifyOptions{Heads: req.heads})

@@ -26,6 +26,10 @@ func TestAuditVerifyCommand(t *testing.T) {
 	t.Setenv("OMAHOITO_DATABASE_URL", "")
 	t.Setenv("OMAHOITO_AUDIT_SIGNING_KEY", "")
 	dir := filepath.Join(t.TempDir(), "data")
+	writeAuditEntries(t, dir, 0)
+	if out, code := runAudit(t, "verify", "--data", dir); code != 0 || !strings.Contains(out, "the access log is empty") {
+		t.Fatalf("empty log: exit %d, output %q", code, out)
+	}
 	writeAuditEntries(t, dir, 40)
 
 	out, code := runAudit(t, "verify", "--data", dir)
