@@ -343,6 +343,19 @@ func (w *matrixWorld) freshGrant(t *testing.T) string {
 // pressure: approving it adds nothing she does not already see.
 func (w *matrixWorld) freshAsk(t *testing.T) string {
 	t.Helper()
+	// One request waits at a time from the nurse to A: answer the one an
+	// earlier row left waiting.
+	asks, err := w.a.store.Asks(context.Background(), w.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, old := range asks {
+		if old.Status == consent.AskPending && old.ProfessionalID == "pro-kainuu-nurse" {
+			if err := w.a.store.DeclineAsk(context.Background(), old.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	a := consent.Ask{
 		ID: auth.NewID(), PersonID: w.owner, ProfessionalID: "pro-kainuu-nurse", Months: 12, Reason: "seuranta",
 		Scope:     consent.Scope{Classes: []consent.ClassScope{{Class: record.ClassMeasurements, Items: []string{string(record.BloodPressure)}}}},
