@@ -60,6 +60,9 @@ var errorKinds = []struct {
 	{record.ErrNotFound, http.StatusNotFound, "error.notfound"},
 	{record.ErrConflict, http.StatusConflict, "error.conflict"},
 	{fhir.ErrMalformed, http.StatusBadRequest, "error.badrequest"}, // before ErrInvalid: a malformed body is both
+	{record.ErrFileType, http.StatusUnsupportedMediaType, "error.badrequest"},
+	{record.ErrFileTooLarge, http.StatusRequestEntityTooLarge, "error.toolarge"},
+	{record.ErrQuota, http.StatusUnprocessableEntity, "error.badrequest"},
 	{record.ErrInvalid, http.StatusUnprocessableEntity, "error.badrequest"},
 	{consent.ErrDenied, http.StatusForbidden, "error.forbidden"},
 	{consent.ErrNotFound, http.StatusNotFound, "error.notfound"},
