@@ -25,6 +25,7 @@ func RunAll(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("record", func(t *testing.T) { RunRecords(t, open) })
 	t.Run("consent", func(t *testing.T) { RunConsent(t, open) })
 	t.Run("audit", func(t *testing.T) { RunAudit(t, open) })
+	t.Run("files", func(t *testing.T) { RunFiles(t, open) })
 }
 
 // Run runs the auth.Store conformance subtests. open must return a new,
