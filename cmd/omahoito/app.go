@@ -25,6 +25,7 @@ import (
 	"github.com/omahoito/omahoito/portal/fhirapi"
 	"github.com/omahoito/omahoito/portal/web"
 	"github.com/omahoito/omahoito/record"
+	"github.com/omahoito/omahoito/store/blob"
 	"github.com/omahoito/omahoito/store/postgres"
 	"github.com/omahoito/omahoito/store/sqlite"
 )
@@ -43,6 +44,7 @@ const devAppClientID = "omahoito-dev-app"
 type storage interface {
 	auth.Store
 	record.Store
+	record.FileStore
 	consent.Store
 	audit.Store
 	SessionStore() scs.Store
@@ -56,7 +58,12 @@ type app struct {
 	routes  gin.RoutesInfo // every page and API route (the API's under portal.APIPrefix), for tests
 	dev     bool
 	devKey  *rsa.PrivateKey // the development provider's signing key, for tests; nil with real issuers
-	closers []func()
+	// files is the citizens' own files; pages and the API get it later.
+	files      *record.Files
+	content    *blob.Store   // the bucket behind files, for the sweeper
+	sweepGrace time.Duration // files_sweep_grace
+	log        *slog.Logger
+	closers    []func()
 }
 
 func (a *app) Close() {
@@ -72,7 +79,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{dev: dev}
+	a := &app{dev: dev, log: log}
 	ok := false
 	defer func() {
 		if !ok {
@@ -107,6 +114,9 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	consents := &consent.Service{Store: store, Directory: store, People: store, Finder: people,
 		Log: accessLog, History: accessLog, RequestID: portal.RequestID}
 	records := &record.Service{Store: store, People: people, Access: consents}
+	if err := a.wireFiles(ctx, cfg, dev, store, consents); err != nil {
+		return nil, err
+	}
 	sessions := oidc.NewSessions(store.SessionStore(), strings.HasPrefix(cfg.BaseURL, "https://"))
 	sessions.Log = log
 	limits, err := cfg.limits()

@@ -59,8 +59,34 @@ type Config struct {
 	// production.
 	Development bool `json:"development"`
 
+	// Citizens' own files (DESIGN §11; files.go).
+	//
+	// FilesURL is the bucket of their encrypted content: file:///dir or
+	// s3://bucket?region=…; default file://DataDir/files?create_dir=1&dir_file_mode=0700.
+	FilesURL string `json:"files_url"`
+	// FilesMasterKeys are the master keys that wrap the files' data keys:
+	// the current one and those being rotated away from. Required with real
+	// issuers; in development a key is generated once as
+	// DataDir/files-master.key.
+	FilesMasterKeys []MasterKeyConfig `json:"files_master_keys"`
+	// FilesMasterKeyCurrent is the id of the key new files are wrapped
+	// with; may be left empty when there is one key.
+	FilesMasterKeyCurrent string `json:"files_master_key_current"`
+	FileMaxSize           int64  `json:"file_max_size"`     // bytes a file; 0: record.DefaultMaxFileSize
+	PersonMaxSize         int64  `json:"person_max_size"`   // bytes all of a person's files; 0: record.DefaultMaxPersonSize
+	FilesSweepGrace       string `json:"files_sweep_grace"` // how old content no record names must be to be swept; default 1h
+
 	Citizen      *IssuerConfig `json:"citizen_issuer"`      // bank-ID broker; nil: the development provider
 	Professional *IssuerConfig `json:"professional_issuer"` // organisations' login; nil: the development provider
+}
+
+// MasterKeyConfig is one master key of the files: a file holding 32
+// bytes in standard base64, readable by omahoito's user only, under an id
+// the database records beside each data key it wraps (default: derived
+// from the key, blob.MasterKeyID).
+type MasterKeyConfig struct {
+	ID      string `json:"id"`
+	KeyFile string `json:"key_file"`
 }
 
 // IssuerConfig is one OpenID provider the portal trusts.
@@ -109,6 +135,9 @@ func loadConfig(path string) (Config, error) {
 	envOverride(&cfg.HetuKeyFile, "OMAHOITO_HETU_KEY_FILE")
 	envOverride(&cfg.AuditSigningKey, "OMAHOITO_AUDIT_SIGNING_KEY")
 	envOverride(&cfg.LogLevel, "OMAHOITO_LOG_LEVEL")
+	if err := cfg.filesEnv(); err != nil {
+		return cfg, err
+	}
 	if err := cfg.checkValues(); err != nil {
 		return cfg, err
 	}
@@ -127,6 +156,9 @@ func (cfg Config) checkValues() error {
 		return fmt.Errorf("%w: log_level is %q; use debug, info, warn or error", errConfig, cfg.LogLevel)
 	}
 	if _, err := cfg.trustedProxies(); err != nil {
+		return err
+	}
+	if err := cfg.checkFiles(); err != nil {
 		return err
 	}
 	_, err := cfg.limits() // the one place that knows the rate_limits values

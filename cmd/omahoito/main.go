@@ -3,6 +3,7 @@
 //	omahoito serve [--addr 127.0.0.1:8080] [--data ./data] [--config FILE]
 //	omahoito audit verify [--region REGION] [--head REGISTER:SEQ:HEX]... [--public-key FILE]... [--data ./data] [--config FILE]
 //	omahoito audit public-key [--data ./data] [--config FILE]
+//	omahoito keys rotate [--data ./data] [--config FILE]
 //
 // With no configuration it runs on SQLite under --data with the development
 // identity provider and the demo regions kainuu and oulu.
@@ -35,6 +36,7 @@ const usage = `usage: omahoito <command> [flags]
 commands:
   serve   run the portal (omahoito serve --help for flags)
   audit   verify the access log, print its public key (omahoito audit verify --help, omahoito audit public-key)
+  keys    rewrap the files' data keys under the current master key (omahoito keys rotate --help)
 `
 
 // run executes one subcommand and returns the process exit code.
@@ -48,6 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr, nil)
 	case "audit":
 		return runAuditCommand(ctx, args[1:], stdout, stderr)
+	case "keys":
+		return runKeysCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -102,6 +106,7 @@ func listenAndServe(ctx context.Context, cfg Config, log *slog.Logger, ready cha
 		return err
 	}
 	defer a.Close()
+	a.startSweeper(ctx, filesSweepEvery)
 	srv := &http.Server{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
