@@ -320,6 +320,7 @@ func configuredApp(t *testing.T, broker, citizenExtra, proExtra string) (*testAp
 	t.Setenv("BROKER_SECRET", "s3cret")
 	cfgPath := writeFile(t, dir, "omahoito.json", `{
 	  "data_dir": "`+dir+`", "hetu_key_file": "`+key+`", "audit_signing_key": "`+mustAuditKey(t)+`",
+	  "files_master_keys": [{"key_file": "`+writeMasterKey(t, dir, "files.key", 4)+`"}],
 	  "citizen_issuer": {"issuer": "`+broker+`/citizen", "client_id": "omahoito", "client_secret_env": "BROKER_SECRET"`+citizenExtra+`},
 	  "professional_issuer": {"issuer": "`+broker+`/pro", "client_id": "omahoito", "client_secret_env": "BROKER_SECRET"`+proExtra+`}
 	}`, 0o600)

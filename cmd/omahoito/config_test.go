@@ -36,6 +36,7 @@ func TestRealIssuersTurnDevelopmentProviderOff(t *testing.T) {
 	t.Setenv("BROKER_SECRET", "s3cret")
 	cfgPath := writeFile(t, dir, "omahoito.json", `{
 	  "data_dir": "`+dir+`", "hetu_key_file": "`+key+`", "audit_signing_key": "`+mustAuditKey(t)+`",
+	  "files_master_keys": [{"key_file": "`+writeMasterKey(t, dir, "files.key", 4)+`"}],
 	  "citizen_issuer": {"issuer": "`+broker.URL+`/citizen", "client_id": "omahoito", "client_secret_env": "BROKER_SECRET", "acr_values": "http://ftn.ficora.fi/2017/loa3"},
 	  "professional_issuer": {"issuer": "`+broker.URL+`/pro", "client_id": "omahoito", "client_secret_env": "BROKER_SECRET"}
 	}`, 0o600)

@@ -243,13 +243,12 @@ func (a *app) wireFiles(ctx context.Context, cfg Config, dev bool, store storage
 	if a.sweepGrace, err = cfg.sweepGrace(); err != nil {
 		return err
 	}
-	ring, generated, err := masterKeys(cfg)
+	if !dev && len(cfg.FilesMasterKeys) == 0 {
+		return fmt.Errorf("%w: files_master_keys is required when real issuers are configured: a key generated under the data directory would be lost with it, and every file with it", errConfig)
+	}
+	ring, _, err := masterKeys(cfg)
 	if err != nil {
 		return err
-	}
-	if generated && !dev {
-		a.log.Warn("FILES MASTER KEY GENERATED UNDER THE DATA DIRECTORY although real issuers are configured: " +
-			"a key lost with the data directory loses every file. Configure files_master_keys.")
 	}
 	bucket, err := openBucket(ctx, cfg, ring)
 	if err != nil {

@@ -108,7 +108,10 @@ func TestFilesConfigRefusals(t *testing.T) {
 	if err := os.Chmod(openBucket, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	real := `"hetu_key_file": "` + writeMasterKey(t, dir, "hetu.key", 3) + `", "audit_signing_key": "` + mustAuditKey(t) + `",
+	  "citizen_issuer": {"issuer": "https://b.example/x", "client_id": "a"}, "professional_issuer": {"issuer": "https://b.example/y", "client_id": "a"}`
 	cases := map[string]struct{ json, want string }{
+		"real issuers, no keys":    {`{` + real + `}`, "files_master_keys is required"},
 		"negative file size":       {`{"file_max_size": -1}`, "file_max_size must be more than 0"},
 		"negative person size":     {`{"person_max_size": -5}`, "person_max_size must be more than 0"},
 		"file over person":         {`{"file_max_size": 2000, "person_max_size": 1000}`, "file_max_size 2000 is more than person_max_size 1000"},

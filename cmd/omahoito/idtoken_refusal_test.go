@@ -69,6 +69,7 @@ func startWithBrokers(t *testing.T) *brokerApp {
 		professional: startBroker(t, srv.URL+"/auth/professional/callback"),
 	}
 	cfg := Config{DataDir: dir, BaseURL: srv.URL, HetuKeyFile: keyPath, AuditSigningKey: mustAuditKey(t), DefaultRegion: "kainuu",
+		FilesMasterKeys: []MasterKeyConfig{{KeyFile: writeMasterKey(t, dir, "files.key", 4)}},
 		Citizen: &IssuerConfig{Issuer: b.citizen.Issuer(), ClientID: brokerClientID,
 			ClientSecretEnv: brokerSecretEnv, ClientAuth: "client_secret_basic", ACRValues: loa3},
 		Professional: &IssuerConfig{Issuer: b.professional.Issuer(), ClientID: brokerClientID,
