@@ -61,6 +61,8 @@ func Capability(base, version string, published time.Time) fm.CapabilityStatemen
 				observation(),
 				consentResource(),
 				auditEvent(),
+				documentReference(),
+				binary(),
 			},
 			Interaction: []fm.CapabilityStatementRestInteraction{{
 				Code: fm.SystemRestfulInteractionTransaction,
@@ -159,4 +161,40 @@ func observation() fm.CapabilityStatementRestResource {
 		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionHistoryInstance},
 	)
 	return r
+}
+
+// documentReference: a citizen's own files, described.
+func documentReference() fm.CapabilityStatementRestResource {
+	versioned := fm.ResourceVersionPolicyVersionedUpdate
+	r := resource(fm.ResourceTypeDocumentReference, DocumentReferenceSearch)
+	r.Versioning = &versioned
+	r.UpdateCreate = ptr(false)
+	r.ConditionalCreate = ptr(false)
+	r.ConditionalUpdate = ptr(false)
+	r.Documentation = ptr("A citizen's own files (PDF, JPEG, PNG, HEIC or plain text, the type sniffed from the content), each of type " +
+		LOINC + "|" + DocumentTypeCode + ". Create with content[0].attachment.data (base64, at most the file size limit) or " +
+		"attachment.url Binary/{id} of a file uploaded by POST Binary (then only its description is set). description is the " +
+		"file's title, and update (with If-Match: W/\"version\") changes only that. attachment.hash (SHA-1) is not given: the " +
+		"SHA-256 of the content is in the extension " + documentSHA256URL + ". A professional reads under the patient's consent " +
+		"and must give patient to search; every read by a professional is in the patient's access log.")
+	r.Interaction = append(r.Interaction,
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionCreate},
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionUpdate},
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionDelete},
+	)
+	return r
+}
+
+// binary: the content of a citizen's own files, raw.
+func binary() fm.CapabilityStatementRestResource {
+	return fm.CapabilityStatementRestResource{
+		Type: fm.ResourceTypeBinary,
+		Interaction: []fm.CapabilityStatementRestResourceInteraction{
+			{Code: fm.TypeRestfulInteractionCreate, Documentation: ptr("POST the raw bytes with their own Content-Type (not FHIR JSON); " +
+				"the type is sniffed from the content, and a type not kept is refused with 415, a file over the limit with 413.")},
+			{Code: fm.TypeRestfulInteractionRead, Documentation: ptr("GET Binary/{id} answers the raw bytes as an attachment, " +
+				"with the sniffed Content-Type and X-Content-Type-Options: nosniff.")},
+		},
+		Documentation: ptr("The id of a Binary is that of the DocumentReference describing it."),
+	}
 }

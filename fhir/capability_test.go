@@ -24,7 +24,7 @@ func TestCapabilityDeclaresWhatIsParsed(t *testing.T) {
 	for _, r := range rest.Resource {
 		byType[r.Type.Code()] = r
 	}
-	for _, d := range SearchDecls() {
+	for _, d := range append(SearchDecls(), DocumentReferenceSearch) {
 		r, ok := byType[d.Type]
 		if !ok {
 			t.Fatalf("%s not declared", d.Type)
@@ -57,6 +57,9 @@ func TestCapabilityDeclaresWhatIsParsed(t *testing.T) {
 	for typ, codes := range map[string][]fm.TypeRestfulInteraction{
 		"Consent":    {fm.TypeRestfulInteractionCreate, fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType, fm.TypeRestfulInteractionUpdate},
 		"AuditEvent": {fm.TypeRestfulInteractionSearchType},
+		"DocumentReference": {fm.TypeRestfulInteractionCreate, fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType,
+			fm.TypeRestfulInteractionUpdate, fm.TypeRestfulInteractionDelete},
+		"Binary": {fm.TypeRestfulInteractionCreate, fm.TypeRestfulInteractionRead},
 	} {
 		var got []fm.TypeRestfulInteraction
 		for _, i := range byType[typ].Interaction {

@@ -104,12 +104,19 @@ func refusedKind(key string) (auth.Kind, bool) {
 // answeredBeforeTheGate is the status a route answers a caller before the
 // gate, when that is right: a professional's Observation search without
 // patient is a bad request (400; a professional has no record of their
-// own), which tells nothing about anyone.
+// own), which tells nothing about anyone; so is a DocumentReference search.
+// A professional reading a file by an id no file has is not found (404)
+// when the service looks up whose it is, as for any unknown id.
 func answeredBeforeTheGate(key, target string, kind auth.Kind) (int, bool) {
 	switch key {
-	case "GET /fhir/r4/Observation", "POST /fhir/r4/Observation/_search":
+	case "GET /fhir/r4/Observation", "POST /fhir/r4/Observation/_search",
+		"GET /fhir/r4/DocumentReference", "POST /fhir/r4/DocumentReference/_search":
 		if kind == auth.KindProfessional && !strings.Contains(target, "patient=") {
 			return http.StatusBadRequest, true
+		}
+	case "GET /fhir/r4/DocumentReference/:id", "GET /fhir/r4/Binary/:id":
+		if kind == auth.KindProfessional {
+			return http.StatusNotFound, true
 		}
 	}
 	return 0, false
@@ -145,26 +152,30 @@ func gateBodies(patient, obsID string) map[string]string {
 		"time": {"07:00"}, "version": {"1"}, "token": {"t1"}}
 	give := url.Values{"grantee": {"professional:pro-kainuu-nurse"}, "what": {"chosen"}, "kind": {"blood-pressure"}, "period": {"12"}}
 	return map[string]string{
-		"POST /fhir/r4":                         `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":` + obs + `},"request":{"method":"POST","url":"Observation"}}]}`,
-		"POST /fhir/r4/Observation":             obs + "}",
-		"PUT /fhir/r4/Observation/:id":          obs + `,"id":"` + obsID + `"}`,
-		"POST /fhir/r4/Observation/_search":     "code=8867-4",
-		"POST /fhir/r4/Patient/_search":         "identifier=urn:oid:1.2.246.21|010190-900P",
-		"POST /fhir/r4/Patient/:id/$everything": "_count=10",
-		"POST /fhir/r4/Consent":                 consentJSON(patient, "", "active"),
-		"PUT /fhir/r4/Consent/:id":              consentJSON(patient, obsID, "inactive"),
-		"POST /fhir/r4/Consent/_search":         "status=active",
-		"POST /fhir/r4/AuditEvent/_search":      "_count=10",
-		"POST /measurements/new":                form.Encode(),
-		"POST /measurements/m/:id/edit":         form.Encode(),
-		"POST /measurements/m/:id/delete":       form.Encode(),
-		"POST /consents/new":                    give.Encode(),
-		"POST /consents/confirm":                give.Encode(),
-		"POST /consents/:id/revoke":             "",
-		"POST /consents/asks/:id/approve":       "",
-		"POST /consents/asks/:id/decline":       "",
-		"POST /pro/lookup":                      "hetu=010190-900P",
-		"POST /pro/ask":                         "hetu=010190-900P&what=all&months=12&reason=seuranta",
+		"POST /fhir/r4":                           `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":` + obs + `},"request":{"method":"POST","url":"Observation"}}]}`,
+		"POST /fhir/r4/Observation":               obs + "}",
+		"PUT /fhir/r4/Observation/:id":            obs + `,"id":"` + obsID + `"}`,
+		"POST /fhir/r4/Observation/_search":       "code=8867-4",
+		"POST /fhir/r4/Patient/_search":           "identifier=urn:oid:1.2.246.21|010190-900P",
+		"POST /fhir/r4/Patient/:id/$everything":   "_count=10",
+		"POST /fhir/r4/Consent":                   consentJSON(patient, "", "active"),
+		"PUT /fhir/r4/Consent/:id":                consentJSON(patient, obsID, "inactive"),
+		"POST /fhir/r4/Consent/_search":           "status=active",
+		"POST /fhir/r4/AuditEvent/_search":        "_count=10",
+		"POST /fhir/r4/DocumentReference":         documentJSON(patient, ""),
+		"PUT /fhir/r4/DocumentReference/:id":      documentJSON(patient, obsID),
+		"POST /fhir/r4/DocumentReference/_search": "type=http://loinc.org|51855-5",
+		"POST /fhir/r4/Binary":                    "plain text of a note",
+		"POST /measurements/new":                  form.Encode(),
+		"POST /measurements/m/:id/edit":           form.Encode(),
+		"POST /measurements/m/:id/delete":         form.Encode(),
+		"POST /consents/new":                      give.Encode(),
+		"POST /consents/confirm":                  give.Encode(),
+		"POST /consents/:id/revoke":               "",
+		"POST /consents/asks/:id/approve":         "",
+		"POST /consents/asks/:id/decline":         "",
+		"POST /pro/lookup":                        "hetu=010190-900P",
+		"POST /pro/ask":                           "hetu=010190-900P&what=all&months=12&reason=seuranta",
 	}
 }
 
@@ -178,6 +189,17 @@ func consentJSON(patient, id, status string) string {
 	return `{"resourceType":"Consent",` + idField + `"status":"` + status + `","patient":{"reference":"Patient/` + patient + `"},` +
 		`"provision":{"type":"permit","actor":[{"role":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"IRCP"}]},` +
 		`"reference":{"reference":"Practitioner/pro-kainuu-nurse"}}],"class":[{"system":"http://hl7.org/fhir/resource-types","code":"Observation"}]}}`
+}
+
+// documentJSON is the patient's DocumentReference of a short text file;
+// with an id it is an update of that one's title.
+func documentJSON(patient, id string) string {
+	idField := ""
+	if id != "" {
+		idField = `"id":"` + id + `",`
+	}
+	return `{"resourceType":"DocumentReference",` + idField + `"status":"current","subject":{"reference":"Patient/` + patient + `"},` +
+		`"description":"Note","content":[{"attachment":{"contentType":"text/plain","title":"note.txt","data":"aGVsbG8gd29ybGQ="}}]}`
 }
 
 // variantsOf are the forms of one route the walk tries: for searches also

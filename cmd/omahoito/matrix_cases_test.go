@@ -76,6 +76,11 @@ func (w *matrixWorld) request(t *testing.T, key string, r role) (string, string)
 		if write {
 			id = w.freshGrant(t)
 		}
+	case strings.HasPrefix(path, "/fhir/r4/DocumentReference/"), strings.HasPrefix(path, "/fhir/r4/Binary/"):
+		id = w.file
+		if write {
+			id = w.freshFile(t)
+		}
 	case write && (strings.HasPrefix(path, "/measurements/m/") || strings.HasPrefix(path, "/fhir/r4/Observation/")):
 		id = w.freshReading(t)
 	case variant == "weight]":
@@ -93,7 +98,7 @@ func (w *matrixWorld) request(t *testing.T, key string, r role) (string, string)
 // query is the query string a row sends: searches name A.
 func (w *matrixWorld) query(key string) string {
 	switch key {
-	case "GET /fhir/r4/Observation", "GET /fhir/r4/Consent", "GET /fhir/r4/AuditEvent":
+	case "GET /fhir/r4/Observation", "GET /fhir/r4/Consent", "GET /fhir/r4/AuditEvent", "GET /fhir/r4/DocumentReference":
 		return "?patient=Patient/" + w.owner
 	case "GET /fhir/r4/Observation [code=weight]":
 		return "?patient=Patient/" + w.owner + "&code=29463-7"
@@ -119,7 +124,14 @@ func (w *matrixWorld) body(key, id string) string {
 		return hr
 	case "PUT /fhir/r4/Observation/:id":
 		return string(withID([]byte(hr), id))
-	case "POST /fhir/r4/Observation/_search", "POST /fhir/r4/Consent/_search", "POST /fhir/r4/AuditEvent/_search":
+	case "POST /fhir/r4/DocumentReference":
+		return matrixDocument(w.owner, "")
+	case "PUT /fhir/r4/DocumentReference/:id":
+		return matrixDocument(w.owner, id)
+	case "POST /fhir/r4/Binary":
+		return "a note of my own" // sent as a form's type, kept as the sniffed text/plain
+	case "POST /fhir/r4/Observation/_search", "POST /fhir/r4/Consent/_search", "POST /fhir/r4/AuditEvent/_search",
+		"POST /fhir/r4/DocumentReference/_search":
 		return "patient=Patient/" + w.owner
 	case "POST /fhir/r4/Patient/_search":
 		return "identifier=urn:oid:1.2.246.21|" + matrixHetuA
@@ -156,6 +168,17 @@ func matrixConsent(patient, id, status string) string {
 		`"provision":{"type":"permit","actor":[{"role":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ParticipationType","code":"IRCP"}]},` +
 		`"reference":{"reference":"Practitioner/pro-kainuu-nurse"}}],"class":[{"system":"http://hl7.org/fhir/resource-types","code":"Observation"}],` +
 		`"code":[{"coding":[{"system":"http://loinc.org","code":"85354-9"}]}]}}`
+}
+
+// matrixDocument is A's DocumentReference of a short text file; with an id
+// it retitles that file.
+func matrixDocument(patient, id string) string {
+	idField := ""
+	if id != "" {
+		idField = `"id":"` + id + `",`
+	}
+	return `{"resourceType":"DocumentReference",` + idField + `"status":"current","subject":{"reference":"Patient/` + patient + `"},` +
+		`"description":"Muistiinpano","content":[{"attachment":{"contentType":"text/plain","title":"muistio.txt","data":"b21hIG11aXN0aWlucGFubw=="}}]}`
 }
 
 // Rows that many routes share. The columns, in order: anonymous, the
@@ -240,6 +263,16 @@ func matrixExpectations() map[string]cells {
 		"PUT /fhir/r4/Consent/:id":                   {401, 200, 403, 403, 403, 403, 404, 403, 403}, // the grant revoked names the nurse: the unit's colleague does not find it
 		"GET /fhir/r4/AuditEvent":                    ownerOnly,
 		"POST /fhir/r4/AuditEvent/_search":           ownerOnly,
+		// A's files: A's grant covers measurements, not files, so no
+		// professional reads them; B reading by id is told not found.
+		"GET /fhir/r4/DocumentReference":          weightRead,
+		"POST /fhir/r4/DocumentReference/_search": weightRead,
+		"GET /fhir/r4/DocumentReference/:id":      {401, 200, 404, 403, 403, 403, 403, 403, 403},
+		"GET /fhir/r4/Binary/:id":                 {401, 200, 404, 403, 403, 403, 403, 403, 403},
+		"POST /fhir/r4/DocumentReference":         {401, 201, 403, 403, 403, 403, 403, 403, 403},
+		"PUT /fhir/r4/DocumentReference/:id":      {401, 200, 403, 403, 403, 403, 403, 403, 403},
+		"DELETE /fhir/r4/DocumentReference/:id":   {401, 204, 404, 403, 403, 403, 403, 403, 403},
+		"POST /fhir/r4/Binary":                    {401, 201, 201, 403, 403, 403, 403, 403, 403}, // B keeps B's own
 
 		"GET /measurements":                  ownPage,
 		"GET /measurements/new":              {401, 303, 303, 403, 403, 403, 403, 403, 403}, // without a kind: back to the overview; a citizen's page

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,6 +52,7 @@ type matrixWorld struct {
 	byUnit       bool
 	owner, other string // A's and B's person ids
 	bp, weight   string // ids of A's blood pressure and weight readings
+	file         string // id of A's file
 	grant        string // the world's grant
 	clients      map[role]*http.Client
 	roles        []role
@@ -119,6 +121,21 @@ func (w *matrixWorld) seedReadings(t *testing.T) {
 	w.bp = w.ownerPost(t, bpObservation(w.owner, 128, 84, day, ""))
 	w.ownerPost(t, bpObservation(w.owner, 131, 86, day.Add(24*time.Hour), ""))
 	w.weight = w.ownerPost(t, quantityObservation(w.owner, "29463-7", matrixWeight, "kg", day.Add(time.Hour), ""))
+	w.file = w.freshFile(t)
+}
+
+// freshFile adds a short text file of A's through the API and returns its
+// id, for the world and for a write that changes or deletes one.
+func (w *matrixWorld) freshFile(t *testing.T) string {
+	t.Helper()
+	res, body := w.send(t, w.ownerJar, http.MethodPost, "/fhir/r4/DocumentReference", matrixDocument(w.owner, ""))
+	var doc struct {
+		ID string `json:"id"`
+	}
+	if res.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &doc) != nil || doc.ID == "" {
+		t.Fatalf("A's file: %d: %.400s", res.StatusCode, body)
+	}
+	return doc.ID
 }
 
 // ownerPost creates one Observation as A and returns its id.

@@ -27,6 +27,7 @@ import (
 	"github.com/omahoito/omahoito/portal/fhirapi"
 	"github.com/omahoito/omahoito/portal/web"
 	"github.com/omahoito/omahoito/record"
+	"github.com/omahoito/omahoito/store/blob"
 	"github.com/omahoito/omahoito/store/sqlite"
 )
 
@@ -38,6 +39,7 @@ type Env struct {
 	Store    *sqlite.Store
 	People   *auth.People
 	Records  *record.Service
+	Files    *record.Files    // a person's own files, in an encrypted fileblob bucket
 	Consents *consent.Service // the gate, unless Options.Access replaced it
 	Audit    *audit.Log       // the access log
 	Handler  http.Handler     // the whole portal, without a principal
@@ -55,7 +57,12 @@ type Options struct {
 	AuthStore   auth.Store
 	// Limits are the rate limits; zero: none.
 	Limits portal.Limits
+	// FileLimits are the limits of a person's files; zero: the defaults.
+	FileLimits record.Limits
 }
+
+// testMasterKey is the fixed master key of the test portal's file bucket.
+var testMasterKey = []byte("omahoito-test-master-key-32bytes")
 
 // New builds a test portal on a fresh SQLite database.
 func New(tb testing.TB, opts Options) *Env {
@@ -95,6 +102,7 @@ func New(tb testing.TB, opts Options) *Env {
 		access = env.Consents
 	}
 	env.Records = &record.Service{Store: recordStore, People: env.People, Access: access}
+	env.Files = newFiles(tb, st, access, opts.FileLimits)
 	env.Handler = env.build(tb, st, opts.Limits)
 	return env
 }
@@ -112,12 +120,28 @@ func (e *Env) build(tb testing.TB, st *sqlite.Store, limits portal.Limits) http.
 	if err != nil {
 		tb.Fatal(err)
 	}
-	api := &fhirapi.API{Log: log, People: e.People, Records: e.Records, Consents: e.Consents, Directory: st, BaseURL: BaseURL, Version: "test", Metrics: metrics, Limits: limits}
+	api := &fhirapi.API{Log: log, People: e.People, Records: e.Records, Consents: e.Consents, Files: e.Files, Directory: st, BaseURL: BaseURL, Version: "test", Metrics: metrics, Limits: limits}
 	apiHandler := api.Handler()
 	e.Routes = append(pages.Routes(), api.Routes()...)
 	shell := &portal.Shell{Log: log, Sessions: sessions, Pages: pagesHandler, Static: web.Static(), API: apiHandler,
 		Ready: st.Ping, BaseURL: BaseURL, Metrics: metrics}
 	return shell.Handler()
+}
+
+// newFiles is the files service over st and a fileblob bucket in a
+// temporary directory, encrypted with the fixed test master key.
+func newFiles(tb testing.TB, st *sqlite.Store, access record.Access, limits record.Limits) *record.Files {
+	tb.Helper()
+	keys, err := blob.NewMasterKeys("test", map[string][]byte{"test": testMasterKey})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bucket, err := blob.Open(context.Background(), "file://"+tb.TempDir()+"?create_dir=1&dir_file_mode=0700", keys)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = bucket.Close() })
+	return &record.Files{Store: st, Content: blob.RecordContent{Store: bucket}, Access: access, Limits: limits}
 }
 
 // As serves requests as who, as if a session held them.
