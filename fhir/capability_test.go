@@ -24,7 +24,7 @@ func TestCapabilityDeclaresWhatIsParsed(t *testing.T) {
 	for _, r := range rest.Resource {
 		byType[r.Type.Code()] = r
 	}
-	for _, d := range append(SearchDecls(), DocumentReferenceSearch) {
+	for _, d := range SearchDecls() {
 		r, ok := byType[d.Type]
 		if !ok {
 			t.Fatalf("%s not declared", d.Type)

@@ -92,7 +92,7 @@ var (
 
 // SearchDecls lists every searchable type, for the CapabilityStatement.
 func SearchDecls() []SearchDecl {
-	return []SearchDecl{PatientSearch, PractitionerSearch, OrganizationSearch, ObservationSearch, ConsentSearch, AuditEventSearch}
+	return []SearchDecl{PatientSearch, PractitionerSearch, OrganizationSearch, ObservationSearch, ConsentSearch, AuditEventSearch, DocumentReferenceSearch}
 }
 
 // Param returns the declaration of the named parameter.
