@@ -128,7 +128,7 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	f := &faces{
-		pages: &web.Pages{Log: log, People: people, Records: records, Consents: consents, Directory: store, Sessions: sessions,
+		pages: &web.Pages{Log: log, People: people, Records: records, Consents: consents, Files: a.files, Directory: store, Sessions: sessions,
 			DefaultRegion: cfg.DefaultRegion, Metrics: metrics, Limits: limits},
 		api: &fhirapi.API{Log: log, People: people, Records: records, Consents: consents, Files: a.files, Directory: store,
 			DefaultRegion: cfg.DefaultRegion, BaseURL: cfg.BaseURL, Version: version, Metrics: metrics, Limits: limits},

@@ -115,7 +115,7 @@ func (e *Env) build(tb testing.TB, st *sqlite.Store, limits portal.Limits) http.
 		tb.Fatal(err)
 	}
 	sessions := oidc.NewSessions(st.SessionStore(), false)
-	pages := &web.Pages{Log: log, People: e.People, Records: e.Records, Consents: e.Consents, Directory: st, Sessions: sessions, Metrics: metrics, Limits: limits}
+	pages := &web.Pages{Log: log, People: e.People, Records: e.Records, Consents: e.Consents, Files: e.Files, Directory: st, Sessions: sessions, Metrics: metrics, Limits: limits}
 	pagesHandler, err := pages.Handler()
 	if err != nil {
 		tb.Fatal(err)

@@ -84,34 +84,7 @@ func (s *API) Handler() http.Handler {
 	r.NoRoute(func(c *gin.Context) { s.fail(c, portal.ErrNoRoute) })
 	r.NoMethod(func(c *gin.Context) { s.fail(c, portal.ErrNoMethod) })
 	s.routes = r.Routes()
-	return abortable(exceptBearer(portal.CrossOriginProtect(r, http.HandlerFunc(s.crossOriginDenied)), r))
-}
-
-type abortKey struct{}
-
-// abortable lets a handler that has sent part of an answer break the
-// connection (abortResponse): the panic must reach net/http, past the
-// Recoverer, which would otherwise append an OperationOutcome to the
-// bytes already sent.
-func abortable(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		aborted := new(bool)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), abortKey{}, aborted)))
-		if *aborted {
-			panic(http.ErrAbortHandler)
-		}
-	})
-}
-
-// abortResponse has the connection cut once the handler returns, so the
-// client sees a failed transfer, never a short answer that looks whole.
-func abortResponse(c *gin.Context) {
-	if p, ok := c.Request.Context().Value(abortKey{}).(*bool); ok {
-		*p = true
-		c.Abort()
-		return
-	}
-	panic(http.ErrAbortHandler)
+	return portal.Abortable(exceptBearer(portal.CrossOriginProtect(r, http.HandlerFunc(s.crossOriginDenied)), r))
 }
 
 // exceptBearer sends a request that carries a bearer token to direct,

@@ -1,12 +1,8 @@
 package fhirapi
 
 import (
-	"fmt"
-	"io"
 	"mime"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,48 +39,14 @@ func (s *API) createBinary(c *gin.Context) error {
 }
 
 // readBinary streams a file's content, logged as a download by the
-// service before the first byte leaves. The type is the sniffed one, and
-// the browser is told not to sniff again nor to show it inline.
+// service before the first byte leaves, under the sniffed type and as an
+// attachment (portal.SendFile).
 func (s *API) readBinary(c *gin.Context) error {
 	f, rc, err := s.Files.Open(c.Request.Context(), principal(c), whose(c, ""), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	h := c.Writer.Header()
-	h.Set("Content-Type", string(f.Type))
-	h.Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Disposition", attachmentDisposition(f.Name))
-	c.Status(http.StatusOK)
-	if _, err := io.Copy(c.Writer, rc); err != nil {
-		// The status is sent: the client must see a broken transfer, never
-		// a short file that looks whole.
-		portal.LogFailure(s.Log, c.Request, c.FullPath(), http.StatusInternalServerError, err)
-		abortResponse(c)
-	}
+	portal.SendFile(c, s.Log, f, rc, portal.Attachment)
 	return nil
-}
-
-// attachmentDisposition names the download by its cleaned name, encoded
-// per RFC 8187 so that no byte of it can break out of the header.
-func attachmentDisposition(name string) string {
-	if name == "" {
-		name = binaryName
-	}
-	var b strings.Builder
-	for _, c := range []byte(name) {
-		if isAttrChar(c) {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return "attachment; filename*=UTF-8''" + b.String()
-}
-
-// isAttrChar: the bytes RFC 8187 lets stand unencoded in a value.
-func isAttrChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0
 }

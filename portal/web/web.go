@@ -46,6 +46,7 @@ type Pages struct {
 	People        *auth.People     // login registers citizens
 	Records       *record.Service  // every read of a person's data
 	Consents      *consent.Service // grants, requests for consent, the access log a citizen reads
+	Files         *record.Files    // a person's own files, behind the same gate
 	Directory     Directory
 	Sessions      *oidc.Sessions
 	Citizen       *oidc.RelyingParty // citizens' bank-ID broker
@@ -118,7 +119,7 @@ func (s *Pages) Handler() (http.Handler, error) {
 	r.NoRoute(func(c *gin.Context) { s.fail(c, portal.ErrNoRoute) })
 	r.NoMethod(func(c *gin.Context) { s.fail(c, portal.ErrNoMethod) })
 	s.routes = r.Routes()
-	return portal.CrossOriginProtect(r, http.HandlerFunc(s.crossOriginDenied)), nil
+	return portal.Abortable(portal.CrossOriginProtect(r, http.HandlerFunc(s.crossOriginDenied))), nil
 }
 
 // Static serves the pages' style sheet and scripts, without listings.

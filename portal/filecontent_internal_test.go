@@ -1,4 +1,4 @@
-package fhirapi
+package portal
 
 import (
 	"io"
@@ -19,9 +19,9 @@ func TestAbortResponseCutsTheConnection(t *testing.T) {
 		c.Status(http.StatusOK)
 		_, _ = c.Writer.Write([]byte("%PDF-1.4 partial"))
 		c.Writer.Flush()
-		abortResponse(c)
+		AbortResponse(c)
 	})
-	srv := httptest.NewServer(abortable(r))
+	srv := httptest.NewServer(Abortable(r))
 	defer srv.Close()
 	res, err := http.Get(srv.URL + "/f")
 	if err != nil {
@@ -38,9 +38,9 @@ func TestAttachmentDisposition(t *testing.T) {
 		"tulokset.pdf":          "attachment; filename*=UTF-8''tulokset.pdf",
 		"käynti 1.pdf":          "attachment; filename*=UTF-8''k%C3%A4ynti%201.pdf",
 		"a\";x=1\r\nSet: y.pdf": "attachment; filename*=UTF-8''a%22%3Bx%3D1%0D%0ASet%3A%20y.pdf",
-		"":                      "attachment; filename*=UTF-8''binary",
+		"":                      "attachment; filename*=UTF-8''file",
 	} {
-		if got := attachmentDisposition(name); got != want {
+		if got := disposition("attachment", name); got != want {
 			t.Errorf("%q: %q, want %q", name, got, want)
 		}
 	}
