@@ -126,11 +126,11 @@ func (f *Files) Add(ctx context.Context, who auth.Principal, personID string, up
 		_ = f.Content.Delete(ctx, stored.TempKey) // no record names it: gone now, or swept later
 		return File{}, err
 	}
-	if _, err := f.Content.Promote(ctx, stored.TempKey); err != nil {
-		// The record is stored and names the final key; the sweeper
-		// finishes the move. Until then a read fails loudly, never wrongly.
-		return file, fmt.Errorf("file %s stored, its content not yet in place: %w", file.ID, err)
-	}
+	// The record is stored and the content durable under its temporary
+	// key, where reads find it until the move is done: a move cut short
+	// is finished by the sweeper, and the upload has succeeded either way
+	// (an error here would have the client upload it twice).
+	_, _ = f.Content.Promote(ctx, stored.TempKey)
 	return file, nil
 }
 

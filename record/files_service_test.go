@@ -222,3 +222,30 @@ func TestFileScopeNamesChosenFiles(t *testing.T) {
 		t.Errorf("the gate heard %v (%+v); want the listing, the download and a refused attempt", actions, gate.done)
 	}
 }
+
+// failedPromote is content whose move to the final key never happens, as
+// when the process dies between the record's commit and the move.
+type failedPromote struct{ record.Content }
+
+func (failedPromote) Promote(context.Context, string) (string, error) {
+	return "", errors.New("the process died before the move")
+}
+
+// An upload whose record is committed has succeeded even if the move of
+// its content was cut short: it is listed once and reads back whole.
+func TestFileReadableBeforeItsMove(t *testing.T) {
+	w := newFilesWorld(t, record.Limits{})
+	w.files.Content = failedPromote{w.files.Content}
+	ctx := context.Background()
+	f, err := w.add(t, "kirje.pdf", aPDF)
+	if err != nil {
+		t.Fatalf("an upload whose record is stored was reported failed: %v", err)
+	}
+	_, rc, err := w.files.Open(ctx, annaOwner, "anna", f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := readAll(t, rc); !bytes.Equal(b, aPDF) {
+		t.Errorf("read back %q", b)
+	}
+}

@@ -263,9 +263,9 @@ func (s *Store) Get(ctx context.Context, key string, wrappedDataKey []byte, mast
 	if err != nil {
 		return nil, err
 	}
-	br, err := s.bucket.NewReader(ctx, key, nil)
+	br, err := s.open(ctx, key)
 	if err != nil {
-		return nil, bucketErr("read", key, err)
+		return nil, err
 	}
 	src := &bucketReader{r: br, key: key}
 	// A small buffer lets Get look at the first byte without losing it.
@@ -283,6 +283,29 @@ func (s *Store) Get(ctx context.Context, key string, wrappedDataKey []byte, mast
 		return nil, err
 	}
 	return readCloser{plain, br}, nil
+}
+
+// open opens the content under key. A record names the final key from the
+// moment it is committed; content whose move there was cut short is still
+// whole under its temporary key until the sweeper finishes the move, and
+// is read from there: a record never points at missing content.
+func (s *Store) open(ctx context.Context, key string) (*blob.Reader, error) {
+	br, err := s.bucket.NewReader(ctx, key, nil)
+	if gcerrors.Code(err) != gcerrors.NotFound {
+		if err != nil {
+			return nil, bucketErr("read", key, err)
+		}
+		return br, nil
+	}
+	name, final := strings.CutPrefix(key, FinalPrefix)
+	if !final || name == "" || strings.Contains(name, "/") {
+		return nil, bucketErr("read", key, err)
+	}
+	br, terr := s.bucket.NewReader(ctx, TempPrefix+name, nil)
+	if terr != nil {
+		return nil, bucketErr("read", key, err)
+	}
+	return br, nil
 }
 
 // sync makes content written to a fileblob bucket durable (the file and

@@ -79,3 +79,25 @@ func TestDelete(t *testing.T) {
 		}
 	})
 }
+
+// TestReadBeforePromote: a record names the final key as soon as it is
+// committed; if the move there was cut short, the content is read from its
+// temporary key, whole and checked, and a key never written stays missing.
+func TestReadBeforePromote(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		data := randomBytes(t, ChunkSize*2+7)
+		w, err := s.Put(ctx, bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := getAll(s, w)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("read before the move: %d bytes, %v; want the %d bytes put", len(got), err, len(data))
+		}
+		w.FinalKey = FinalPrefix + "0123456789abcdef0123456789abcdef"
+		if _, err := getAll(s, w); !errors.Is(err, ErrNotFound) {
+			t.Errorf("read of content never written: %v; want ErrNotFound", err)
+		}
+	})
+}
