@@ -20,9 +20,14 @@ const MaxFormBytes = 64 << 10
 // it: only URL-encoded forms are taken (a multipart body is refused with
 // 415 before anything parses it, so no temporary file is ever written),
 // and at most MaxFormBytes of it (413). The form is parsed here, once.
+//
+// The one exception is the file upload (uploadPath): its handler streams
+// the multipart body itself, under its own size limit, straight into the
+// files service.
 func (s *Pages) formBodies(c *gin.Context) {
 	r := c.Request
-	if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodGet || r.Method == http.MethodHead {
+	if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodGet || r.Method == http.MethodHead ||
+		r.Method == http.MethodPost && c.FullPath() == uploadPath {
 		c.Next()
 		return
 	}

@@ -67,7 +67,7 @@ func (s *Pages) Routes() gin.RoutesInfo { return s.routes }
 // pageNames are the templates, each parsed with the layout once at start:
 // a missing or broken one fails the start, not a request.
 var pageNames = slices.Concat([]string{"home", "error", "measurements", "measurement_form", "measurement_kind",
-	"measurement_delete", "measurement_history"}, consentTemplates, accessLogTemplates, proTemplates, privacyTemplates)
+	"measurement_delete", "measurement_history"}, consentTemplates, accessLogTemplates, proTemplates, privacyTemplates, fileTemplates)
 
 func (s *Pages) init() error {
 	if s.Log == nil {
@@ -116,6 +116,7 @@ func (s *Pages) Handler() (http.Handler, error) {
 	s.accessLogPages(r)
 	s.proPages(r)
 	s.privacyPages(r)
+	s.filePages(r)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, portal.ErrNoRoute) })
 	r.NoMethod(func(c *gin.Context) { s.fail(c, portal.ErrNoMethod) })
 	s.routes = r.Routes()
