@@ -94,6 +94,10 @@ func (s *Pages) consentList(c *gin.Context, who auth.Principal) error {
 	if err != nil {
 		return err
 	}
+	titles, err := s.ownFileTitles(ctx, who)
+	if err != nil {
+		return err
+	}
 	page := consentListPage{layout: s.layout(c, msgConsentListTitle)}
 	page.Notice = s.consentNotice(ctx, c, grants, page.translator)
 	names := s.granteeNames(ctx, page.translator)
@@ -104,7 +108,7 @@ func (s *Pages) consentList(c *gin.Context, who auth.Principal) error {
 		}
 	}
 	for _, g := range grants {
-		v := grantViewOf(g, names.of(g.Grantee), page.translator, now)
+		v := grantViewOf(g, names.of(g.Grantee), titles, page.translator, now)
 		if v.Ended == "" {
 			page.Active = append(page.Active, v)
 		} else {
@@ -135,9 +139,9 @@ func (s *Pages) consentNotice(ctx context.Context, c *gin.Context, grants []cons
 	return ""
 }
 
-func grantViewOf(g consent.Grant, grantee string, t translator, now time.Time) grantView {
+func grantViewOf(g consent.Grant, grantee string, titles fileTitles, t translator, now time.Time) grantView {
 	v := grantView{
-		ID: g.ID, Anchor: "consent-" + g.ID, Grantee: grantee, What: scopeText(g.Scope, t),
+		ID: g.ID, Anchor: "consent-" + g.ID, Grantee: grantee, What: scopeText(g.Scope, titles, t),
 		Window: windowText(g.Scope.Window, t), Period: periodText(g.Start, g.End, t),
 		ReceiptHref: "/consents/" + url.PathEscape(g.ID) + "/receipt",
 	}
@@ -211,8 +215,10 @@ func (s *Pages) professionalText(ctx context.Context, pro auth.Professional) str
 }
 
 // scopeText says in words what a scope covers: "kaikki mittauksesi",
-// "mittauksesi: verenpaine, paino".
-func scopeText(sc consent.Scope, t translator) string {
+// "mittauksesi (verenpaine, paino)", "tiedostosi: Laboratoriotulokset".
+// Chosen files are named by titles (the citizen's own files), or
+// counted when titles is nil.
+func scopeText(sc consent.Scope, titles fileTitles, t translator) string {
 	var parts []string
 	for _, cs := range sc.Classes {
 		switch {
@@ -227,7 +233,7 @@ func scopeText(sc consent.Scope, t translator) string {
 		case cs.Class == record.ClassFiles && len(cs.Items) == 0:
 			parts = append(parts, t.T(msgConsentScopeAllfiles))
 		case cs.Class == record.ClassFiles:
-			parts = append(parts, t.Count(msgConsentScopeFiles, len(cs.Items)))
+			parts = append(parts, filesText(cs.Items, titles, t))
 		default:
 			parts = append(parts, string(cs.Class))
 		}
@@ -276,7 +282,7 @@ func (s *Pages) askViewOf(ctx context.Context, a consent.Ask, t translator) askV
 	}
 	base := "/consents/asks/" + url.PathEscape(a.ID)
 	return askView{
-		ID: a.ID, Who: who, What: scopeText(a.Scope, t) + windowSuffix(a.Scope.Window, t), Period: monthsText(a.Months, t),
+		ID: a.ID, Who: who, What: scopeText(a.Scope, nil, t) + windowSuffix(a.Scope.Window, t), Period: monthsText(a.Months, t),
 		Reason: a.Reason, Asked: t.moment(a.CreatedAt), ApproveHref: base + "/approve", DeclineAction: base + "/decline",
 	}
 }

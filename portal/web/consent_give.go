@@ -29,7 +29,7 @@ const (
 	giveStart    = "start"
 )
 
-var giveFieldOrder = []string{giveGrantee, giveWhat, giveDataFrom, giveDataTo, givePeriod, giveStart}
+var giveFieldOrder = []string{giveGrantee, giveWhat, giveFiles, giveDataFrom, giveDataTo, givePeriod, giveStart}
 
 // periodMonths are the periods offered; 0 is until revoked.
 var periodMonths = []int{1, 3, 6, 12, 0}
@@ -39,13 +39,14 @@ const defaultPeriod = "12"
 // giveValues is the give form as sent, kept as text so that a refused
 // form, and the confirmation's hidden fields, carry it exactly.
 type giveValues struct {
-	Grantee, What, DataFrom, DataTo, Period, Start string
-	Kinds                                          []string
+	Grantee, What, Files, DataFrom, DataTo, Period, Start string
+	Kinds, FileIDs                                        []string
 }
 
 func postedGive(c *gin.Context) giveValues {
 	return giveValues{
 		Grantee: c.PostForm(giveGrantee), What: c.PostForm(giveWhat), Kinds: c.PostFormArray(giveKind),
+		Files: c.PostForm(giveFiles), FileIDs: c.PostFormArray(giveFile),
 		DataFrom: c.PostForm(giveDataFrom), DataTo: c.PostForm(giveDataTo), Period: c.PostForm(givePeriod), Start: c.PostForm(giveStart),
 	}
 }
@@ -64,15 +65,23 @@ func (v giveValues) give(t translator, now time.Time) (consent.Give, fieldErrors
 	cs := consent.ClassScope{Class: record.ClassMeasurements}
 	switch v.What {
 	case "all":
+		in.Scope.Classes = append(in.Scope.Classes, cs)
 	case "chosen":
 		cs.Items = v.Kinds
 		if len(v.Kinds) == 0 {
 			errs[giveWhat] = t.T(msgConsentErrorNokind)
 		}
+		in.Scope.Classes = append(in.Scope.Classes, cs)
+	case "none":
 	default:
 		errs[giveWhat] = t.T(msgConsentErrorWhat)
 	}
-	in.Scope.Classes = []consent.ClassScope{cs}
+	if fs := v.filesScope(t, errs); fs != nil {
+		in.Scope.Classes = append(in.Scope.Classes, *fs)
+	}
+	if len(in.Scope.Classes) == 0 && errs[giveWhat] == "" && errs[giveFiles] == "" {
+		errs[giveWhat] = t.T(msgConsentErrorNothing) // consent's rule too; said here in the form's words
+	}
 	in.Scope.Window.From = readDay(v.DataFrom, giveDataFrom, t, errs)
 	if to := readDay(v.DataTo, giveDataTo, t, errs); !to.IsZero() {
 		in.Scope.Window.To = to.AddDate(0, 0, 1) // the day chosen is the last one covered
@@ -169,11 +178,13 @@ type giveFormPage struct {
 	Units, Professionals []choice
 	What                 []choice
 	Kinds                []choice
+	Files, FileBoxes     []choice // the files radios; a checkbox for each of the citizen's files
 	Periods              []choice
 	DataFrom, DataTo     formField
 	Start                formField
 	GranteeError         string
 	WhatError            string
+	FilesError           string
 	PeriodError          string
 	Errors               []summaryItem
 	Values               giveValues
@@ -183,7 +194,7 @@ func (s *Pages) giveForm(c *gin.Context, who auth.Principal) error {
 	if _, err := s.Consents.Consents(c.Request.Context(), who, who.PersonID); err != nil {
 		return err // the service says whether this caller has consents to give
 	}
-	return s.renderGiveForm(c, who, http.StatusOK, giveValues{What: "all", Period: defaultPeriod}, nil)
+	return s.renderGiveForm(c, who, http.StatusOK, giveValues{What: "all", Files: filesNone, Period: defaultPeriod}, nil)
 }
 
 func (s *Pages) renderGiveForm(c *gin.Context, who auth.Principal, status int, v giveValues, errs fieldErrors) error {
@@ -192,10 +203,16 @@ func (s *Pages) renderGiveForm(c *gin.Context, who auth.Principal, status int, v
 	if err := s.granteeChoices(c.Request.Context(), who, &page); err != nil {
 		return err
 	}
+	files, err := s.ownFiles(c.Request.Context(), who)
+	if err != nil {
+		return err
+	}
 	page.What = []choice{
 		{Name: giveWhat, ID: "what-all", Value: "all", Label: l.T(msgConsentWhatAll), Checked: v.What == "all"},
 		{Name: giveWhat, ID: "what-chosen", Value: "chosen", Label: l.T(msgConsentWhatChosen), Checked: v.What == "chosen"},
+		{Name: giveWhat, ID: "what-none", Value: "none", Label: l.T(msgConsentWhatNone), Checked: v.What == "none"},
 	}
+	page.Files, page.FileBoxes = fileChoices(files, v, l.translator)
 	for _, spec := range record.Specs() {
 		page.Kinds = append(page.Kinds, choice{Name: giveKind, ID: "kind-" + string(spec.Kind), Value: string(spec.Kind),
 			Label: kindName(spec.Kind, l.translator), Checked: slices.Contains(v.Kinds, string(spec.Kind))})
@@ -207,7 +224,7 @@ func (s *Pages) renderGiveForm(c *gin.Context, who auth.Principal, status int, v
 	page.DataFrom = formField{ID: giveDataFrom, Label: l.T(msgConsentFieldDatafrom), Value: v.DataFrom, Error: errs[giveDataFrom]}
 	page.DataTo = formField{ID: giveDataTo, Label: l.T(msgConsentFieldDatato), Value: v.DataTo, Error: errs[giveDataTo]}
 	page.Start = formField{ID: giveStart, Label: l.T(msgConsentFieldStart), Hint: l.T(msgConsentHintStart), Value: v.Start, Error: errs[giveStart]}
-	page.GranteeError, page.WhatError, page.PeriodError = errs[giveGrantee], errs[giveWhat], errs[givePeriod]
+	page.GranteeError, page.WhatError, page.FilesError, page.PeriodError = errs[giveGrantee], errs[giveWhat], errs[giveFiles], errs[givePeriod]
 	page.Errors = giveSummary(page, errs)
 	if len(errs) > 0 {
 		page.Title = l.T(msgConsentErrorTitle) + ": " + page.Title
@@ -260,10 +277,11 @@ func nonEmpty(ss ...string) []string {
 // giveSummary lists the errors in form order, each linking to its field.
 func giveSummary(p giveFormPage, errs fieldErrors) []summaryItem {
 	labels := map[string]string{
-		giveGrantee: p.T(msgConsentLegendWho), giveWhat: p.T(msgConsentLegendWhat), givePeriod: p.T(msgConsentLegendPeriod),
+		giveGrantee: p.T(msgConsentLegendWho), giveWhat: p.T(msgConsentLegendWhat), giveFiles: p.T(msgConsentLegendFiles),
+		givePeriod:   p.T(msgConsentLegendPeriod),
 		giveDataFrom: p.DataFrom.Label, giveDataTo: p.DataTo.Label, giveStart: p.Start.Label,
 	}
-	targets := map[string]string{giveGrantee: firstID(p.Units, p.Professionals), giveWhat: "what-all", givePeriod: "period-12",
+	targets := map[string]string{giveGrantee: firstID(p.Units, p.Professionals), giveWhat: "what-all", giveFiles: "files-none", givePeriod: "period-12",
 		giveDataFrom: giveDataFrom, giveDataTo: giveDataTo, giveStart: giveStart}
 	var items []summaryItem
 	for _, f := range giveFieldOrder {
@@ -294,14 +312,21 @@ func (s *Pages) giveCheck(c *gin.Context, who auth.Principal) error {
 	t := s.layout(c, msgConsentConfirmTitle).translator
 	now := time.Now()
 	in, errs := v.give(t, now)
+	titles, err := s.ownFileTitles(c.Request.Context(), who)
+	if err != nil {
+		return err
+	}
 	var grantee string
+	if len(errs) == 0 {
+		errs = unknownFiles(in, titles, t)
+	}
 	if len(errs) == 0 {
 		grantee, errs = s.offeredGrantee(c.Request.Context(), who, in.Grantee, t)
 	}
 	if len(errs) > 0 {
 		return s.renderGiveForm(c, who, http.StatusUnprocessableEntity, v, errs)
 	}
-	s.renderConfirm(c, confirmOf(s.layout(c, msgConsentConfirmTitle), grantee, in, now), v)
+	s.renderConfirm(c, confirmOf(s.layout(c, msgConsentConfirmTitle), grantee, in, titles, now), v)
 	return nil
 }
 
@@ -335,6 +360,13 @@ func (s *Pages) giveConfirm(c *gin.Context, who auth.Principal) error {
 	t := s.layout(c, msgConsentGiveTitle).translator
 	now := time.Now()
 	in, errs := v.give(t, now)
+	if len(errs) == 0 {
+		titles, err := s.ownFileTitles(ctx, who)
+		if err != nil {
+			return err
+		}
+		errs = unknownFiles(in, titles, t)
+	}
 	if len(errs) > 0 {
 		return s.renderGiveForm(c, who, http.StatusUnprocessableEntity, v, errs)
 	}

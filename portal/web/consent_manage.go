@@ -27,20 +27,20 @@ type confirmPage struct {
 }
 
 // confirmOf is the confirmation of giving in.
-func confirmOf(l layout, grantee string, in consent.Give, now time.Time) confirmPage {
+func confirmOf(l layout, grantee string, in consent.Give, titles fileTitles, now time.Time) confirmPage {
 	start := in.Start
 	if start.IsZero() {
 		start = now
 	}
 	return confirmPage{
 		layout: l, Heading: l.T(msgConsentConfirmHeading), Action: "/consents/confirm", Submit: l.T(msgConsentConfirmSubmit),
-		Sentence: sentence(l.translator, grantee, in.Scope, start, in.End), Window: windowText(in.Scope.Window, l.translator),
+		Sentence: sentence(l.translator, grantee, in.Scope, titles, start, in.End), Window: windowText(in.Scope.Window, l.translator),
 	}
 }
 
 // sentence is "<Grantee> will see <what> from <date> until <date>".
-func sentence(t translator, grantee string, sc consent.Scope, start, end time.Time) string {
-	data := map[string]string{"Grantee": grantee, "What": scopeText(sc, t), "From": t.lang.FormatDate(start)}
+func sentence(t translator, grantee string, sc consent.Scope, titles fileTitles, start, end time.Time) string {
+	data := map[string]string{"Grantee": grantee, "What": scopeText(sc, titles, t), "From": t.lang.FormatDate(start)}
 	if end.IsZero() {
 		return t.T(msgConsentSentenceUntilrevoked, data)
 	}
@@ -75,9 +75,13 @@ func (s *Pages) revokeConfirm(c *gin.Context, who auth.Principal) error {
 		c.Redirect(http.StatusSeeOther, "/consents#consent-"+url.PathEscape(g.ID)) // nothing left to revoke
 		return nil
 	}
+	titles, err := s.ownFileTitles(c.Request.Context(), who)
+	if err != nil {
+		return err
+	}
 	name := s.granteeNames(c.Request.Context(), l.translator).of(g.Grantee)
 	page := revokePage{layout: l, Action: "/consents/" + url.PathEscape(g.ID) + "/revoke",
-		Question: l.T(msgConsentRevokeQuestion, map[string]string{"Grantee": name, "What": scopeText(g.Scope, l.translator)})}
+		Question: l.T(msgConsentRevokeQuestion, map[string]string{"Grantee": name, "What": scopeText(g.Scope, titles, l.translator)})}
 	s.render(c, http.StatusOK, "consent_revoke", page)
 	return nil
 }
@@ -148,7 +152,7 @@ func (s *Pages) approveConfirm(c *gin.Context, who auth.Principal) error {
 		end = now.AddDate(0, a.Months, 0)
 	}
 	page := confirmPage{layout: l, Heading: l.T(msgConsentApproveHeading), Action: av.ApproveHref, Submit: l.T(msgConsentApproveSubmit),
-		Sentence: sentence(l.translator, av.Who, a.Scope, now, end), Window: windowText(a.Scope.Window, l.translator), Cancel: "/consents"}
+		Sentence: sentence(l.translator, av.Who, a.Scope, nil, now, end), Window: windowText(a.Scope.Window, l.translator), Cancel: "/consents"}
 	s.render(c, http.StatusOK, "consent_confirm", page)
 	return nil
 }

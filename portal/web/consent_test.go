@@ -380,14 +380,19 @@ func TestConsentPagesGolden(t *testing.T) {
 		Scope: consent.Scope{Classes: []consent.ClassScope{{Class: record.ClassMeasurements, Items: []string{"blood-pressure", "body-weight"}}}}}); err != nil {
 		t.Fatal(err)
 	}
+	f, err := c.env.Files.Add(ctx, c.who, c.who.PersonID, record.Upload{Name: "lab.pdf", Title: "Laboratoriotulokset", Body: strings.NewReader(string(labPDF))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	pages := []struct {
 		name, method, target string
 		body                 url.Values
 	}{
 		{"consent-list", http.MethodGet, "/consents", nil},
 		{"consent-give", http.MethodGet, "/consents/new?lang=en", nil},
-		{"consent-give-errors", http.MethodPost, "/consents/new", giveForm("", "chosen", "12")},
-		{"consent-confirm", http.MethodPost, "/consents/new?lang=sv", giveForm("unit:unit-kainuu-sotkamo", "chosen", "0", "kind", "glucose", "datafrom", "2025-01-01")},
+		{"consent-give-errors", http.MethodPost, "/consents/new", giveForm("", "chosen", "12", "files", "chosen")},
+		{"consent-confirm", http.MethodPost, "/consents/new?lang=sv", giveForm("unit:unit-kainuu-sotkamo", "chosen", "0", "kind", "glucose", "datafrom", "2025-01-01",
+			"files", "chosen", "file", f.ID)},
 		{"accesslog", http.MethodGet, "/access-log", nil},
 	}
 	now := time.Now()

@@ -41,6 +41,9 @@ const (
 	msgConsentScopeKinds           msgID = "consent.scope.kinds"
 	msgConsentScopeAllfiles        msgID = "consent.scope.allfiles"
 	msgConsentScopeFiles           msgID = "consent.scope.files"
+	msgConsentScopeFilesNamed      msgID = "consent.scope.files.named"
+	msgConsentScopeFilesGone       msgID = "consent.scope.files.gone"
+	msgConsentFiletypeText         msgID = "consent.filetype.text"
 	msgConsentMonths               msgID = "consent.months"
 	msgConsentMonthsUntilrevoked   msgID = "consent.months.untilrevoked"
 	msgConsentNoticeGiven          msgID = "consent.notice.given"
@@ -61,6 +64,13 @@ const (
 	msgConsentLegendWhat           msgID = "consent.legend.what"
 	msgConsentWhatAll              msgID = "consent.what.all"
 	msgConsentWhatChosen           msgID = "consent.what.chosen"
+	msgConsentWhatNone             msgID = "consent.what.none"
+	msgConsentLegendFiles          msgID = "consent.legend.files"
+	msgConsentFilesNone            msgID = "consent.files.none"
+	msgConsentFilesAll             msgID = "consent.files.all"
+	msgConsentFilesChosen          msgID = "consent.files.chosen"
+	msgConsentLegendFilelist       msgID = "consent.legend.filelist"
+	msgConsentFilesEmpty           msgID = "consent.files.empty"
 	msgConsentLegendKinds          msgID = "consent.legend.kinds"
 	msgConsentLegendWindow         msgID = "consent.legend.window"
 	msgConsentHintWindow           msgID = "consent.hint.window"
@@ -76,6 +86,10 @@ const (
 	msgConsentErrorGrantee         msgID = "consent.error.grantee"
 	msgConsentErrorWhat            msgID = "consent.error.what"
 	msgConsentErrorNokind          msgID = "consent.error.nokind"
+	msgConsentErrorNothing         msgID = "consent.error.nothing"
+	msgConsentErrorFiles           msgID = "consent.error.files"
+	msgConsentErrorNofile          msgID = "consent.error.nofile"
+	msgConsentErrorFileUnknown     msgID = "consent.error.file.unknown"
 	msgConsentErrorDate            msgID = "consent.error.date"
 	msgConsentErrorWindow          msgID = "consent.error.window"
 	msgConsentErrorPeriod          msgID = "consent.error.period"
@@ -138,6 +152,9 @@ var consentMessages = map[msgID]msgShape{
 	msgConsentScopeKinds:           plain,
 	msgConsentScopeAllfiles:        plain,
 	msgConsentScopeFiles:           plural,
+	msgConsentScopeFilesNamed:      plain,
+	msgConsentScopeFilesGone:       plural,
+	msgConsentFiletypeText:         plain,
 	msgConsentMonths:               plural,
 	msgConsentMonthsUntilrevoked:   plain,
 	msgConsentNoticeGiven:          plain,
@@ -158,6 +175,13 @@ var consentMessages = map[msgID]msgShape{
 	msgConsentLegendWhat:           plain,
 	msgConsentWhatAll:              plain,
 	msgConsentWhatChosen:           plain,
+	msgConsentWhatNone:             plain,
+	msgConsentLegendFiles:          plain,
+	msgConsentFilesNone:            plain,
+	msgConsentFilesAll:             plain,
+	msgConsentFilesChosen:          plain,
+	msgConsentLegendFilelist:       plain,
+	msgConsentFilesEmpty:           plain,
 	msgConsentLegendKinds:          plain,
 	msgConsentLegendWindow:         plain,
 	msgConsentHintWindow:           plain,
@@ -173,6 +197,10 @@ var consentMessages = map[msgID]msgShape{
 	msgConsentErrorGrantee:         plain,
 	msgConsentErrorWhat:            plain,
 	msgConsentErrorNokind:          plain,
+	msgConsentErrorNothing:         plain,
+	msgConsentErrorFiles:           plain,
+	msgConsentErrorNofile:          plain,
+	msgConsentErrorFileUnknown:     plain,
 	msgConsentErrorDate:            plain,
 	msgConsentErrorWindow:          plain,
 	msgConsentErrorPeriod:          plain,

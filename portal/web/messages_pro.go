@@ -70,6 +70,27 @@ const (
 	msgProAsksPending          msgID = "pro.asks.pending"
 	msgProAsksApproved         msgID = "pro.asks.approved"
 	msgProAsksDeclined         msgID = "pro.asks.declined"
+	msgProFilesHeading         msgID = "pro.files.heading"
+	msgProFilesColTitle        msgID = "pro.files.col.title"
+	msgProFilesColType         msgID = "pro.files.col.type"
+	msgProFilesColSize         msgID = "pro.files.col.size"
+	msgProFilesColAdded        msgID = "pro.files.col.added"
+	msgProFilesColDownload     msgID = "pro.files.col.download"
+	msgProFilesDownload        msgID = "pro.files.download"
+	msgProFilesEmpty           msgID = "pro.files.empty"
+	msgProFilesNotcovered      msgID = "pro.files.notcovered"
+	msgProFileBack             msgID = "pro.file.back"
+	msgProFileName             msgID = "pro.file.name"
+	msgProFileDescription      msgID = "pro.file.description"
+	msgProFilePreview          msgID = "pro.file.preview"
+	msgProFileImageAlt         msgID = "pro.file.image.alt"
+	msgProFilePdfTitle         msgID = "pro.file.pdf.title"
+	msgProFilePdfOpen          msgID = "pro.file.pdf.open"
+	msgProFileTextCut          msgID = "pro.file.text.cut"
+	msgProFileNopreview        msgID = "pro.file.nopreview"
+	msgProSizeB                msgID = "pro.size.b"
+	msgProSizeKB               msgID = "pro.size.kb"
+	msgProSizeMB               msgID = "pro.size.mb"
 )
 
 // proMessages are the texts of the pro pages, in locales/pro.<lang>.json.
@@ -93,4 +114,9 @@ var proMessages = map[msgID]msgShape{
 	msgProAsksTitle: plain, msgProAsksIntro: plain, msgProAsksCaption: plain, msgProAsksEmpty: plain,
 	msgProAsksColSent: plain, msgProAsksColWhat: plain, msgProAsksColPeriod: plain, msgProAsksColReason: plain,
 	msgProAsksColStatus: plain, msgProAsksPending: plain, msgProAsksApproved: plain, msgProAsksDeclined: plain,
+	msgProFilesHeading: plain, msgProFilesColTitle: plain, msgProFilesColType: plain, msgProFilesColSize: plain, msgProFilesColAdded: plain,
+	msgProFilesColDownload: plain, msgProFilesDownload: plain, msgProFilesEmpty: plain, msgProFilesNotcovered: plain, msgProFileBack: plain,
+	msgProFileName: plain, msgProFileDescription: plain, msgProFilePreview: plain, msgProFileImageAlt: plain, msgProFilePdfTitle: plain,
+	msgProFilePdfOpen: plain, msgProFileTextCut: plain, msgProFileNopreview: plain, msgProSizeB: plain, msgProSizeKB: plain,
+	msgProSizeMB: plain,
 }

@@ -13,18 +13,22 @@ import (
 )
 
 // proTemplates are the pro pages' templates, parsed with the layout at start.
-var proTemplates = []string{"pro_patients", "pro_patient", "pro_kind", "pro_lookup", "pro_asks"}
+var proTemplates = []string{"pro_patients", "pro_patient", "pro_kind", "pro_lookup", "pro_asks", "pro_file"}
 
 // proPages registers the professional's pages: their patients, one
 // patient's data under the consents in force, looking a person up by
 // personal identity code and asking them for consent. Every read goes
-// through record.Service or consent.Service, whose gate decides and logs;
+// through record.Service, record.Files or consent.Service, whose gate
+// decides and logs;
 // the pages only require a professional's session.
 func (s *Pages) proPages(r *gin.Engine) {
 	g := r.Group("/pro")
 	g.GET("/patients", s.proPage(s.proPatients))
 	g.GET("/patients/:id", s.proPage(s.proPatient))
 	g.GET("/patients/:id/measurements/:kind", s.proPage(s.proKindPage))
+	g.GET("/patients/:id/files/:fid", s.proPage(s.proFile))
+	g.GET("/patients/:id/files/:fid/download", s.proPage(s.proFileDownload))
+	g.GET("/patients/:id/files/:fid/preview", s.proPage(s.proFilePreview))
 	g.GET("/lookup", s.proPage(s.proLookupForm))
 	g.POST("/lookup", s.proPage(s.proLookup)) // POST: the identity code is never in a URL
 	g.POST("/ask", s.proPage(s.proAskConsent))

@@ -62,14 +62,18 @@ type proPatientPage struct {
 	Rows     []overviewRow
 	// Measurements is whether any consent covers home measurements.
 	Measurements bool
+	Files        proFilesSection
 }
 
 // proPatient shows one patient under the consents in force: which
-// consents, and the latest measurement of each kind they cover. It is one
-// service call, so one decision and one access-log entry; the gate
-// answers first, so a professional without consent learns nothing, not
-// even whether the id is anyone's. The consents' details are those the
-// decision named (GrantsUsed, which that entry already names).
+// consents, the latest measurement of each kind they cover, and the
+// files they cover. The measurements are one service call, so one
+// decision and one access-log entry; the gate answers first, so a
+// professional without consent learns nothing, not even whether the id
+// is anyone's. The consents' details are those the decision named
+// (GrantsUsed, which that entry already names). When they cover files,
+// the list of files is a second read, decided and logged by the files
+// service.
 func (s *Pages) proPatient(c *gin.Context, who auth.Principal) error {
 	ctx := c.Request.Context()
 	id := c.Param("id")
@@ -92,6 +96,9 @@ func (s *Pages) proPatient(c *gin.Context, who auth.Principal) error {
 	}
 	if kinds := proCoveredKinds(grants); len(kinds) > 0 {
 		page.Measurements, page.Rows = true, proLatestRows(id, kinds, ov.Latest, page.translator)
+	}
+	if page.Files, err = s.proFiles(ctx, who, id, grants, page.translator); err != nil {
+		return err
 	}
 	s.render(c, http.StatusOK, "pro_patient", page)
 	return nil
