@@ -76,7 +76,7 @@ func (w *matrixWorld) request(t *testing.T, key string, r role) (string, string)
 		if write {
 			id = w.freshGrant(t)
 		}
-	case strings.HasPrefix(path, "/fhir/r4/DocumentReference/"), strings.HasPrefix(path, "/fhir/r4/Binary/"):
+	case strings.HasPrefix(path, "/fhir/r4/DocumentReference/"), strings.HasPrefix(path, "/fhir/r4/Binary/"), strings.HasPrefix(path, "/files/"):
 		id = w.file
 		if write {
 			id = w.freshFile(t)
@@ -90,7 +90,7 @@ func (w *matrixWorld) request(t *testing.T, key string, r role) (string, string)
 	if variant == "weight]" {
 		kind = string(record.BodyWeight)
 	}
-	target := strings.NewReplacer(":id", id, ":kind", kind, ":vid", "1").Replace(path)
+	target := strings.NewReplacer(":id", id, ":kind", kind, ":vid", "1", ":fid", w.file).Replace(path)
 	target += w.query(key)
 	return target, w.body(key, id)
 }
@@ -147,6 +147,8 @@ func (w *matrixWorld) body(key, id string) string {
 		return matrixConsent(w.owner, id, "inactive")
 	case "POST /measurements/new", "POST /measurements/m/:id/edit", "POST /measurements/m/:id/delete":
 		return form.Encode()
+	case "POST /files/:id/edit", "POST /files/:id/delete":
+		return url.Values{"version": {"1"}, "title": {"Uusi otsikko"}}.Encode()
 	case "POST /consents/new", "POST /consents/confirm":
 		return give.Encode()
 	case "POST /pro/lookup":
@@ -297,6 +299,20 @@ func matrixExpectations() map[string]cells {
 		"POST /consents/asks/:id/decline": {401, 303, 404, 403, 403, 403, 403, 403, 403},
 		"GET /access-log":                 ownPage,
 
+		// A's own files (w.file, a text file). The upload is sent here as a
+		// URL-encoded form, which the citizen's upload refuses (415): it
+		// takes multipart only; portal/web's tests upload through it.
+		"GET /files":              ownPage,
+		"GET /files/new":          ownPage,
+		"POST /files/new":         {401, 415, 415, 403, 403, 403, 403, 403, 403},
+		"GET /files/:id":          ownReadingPage,
+		"GET /files/:id/preview":  {401, 404, 404, 403, 403, 403, 403, 403, 403}, // a text file has no preview route, for A either
+		"GET /files/:id/download": ownReadingPage,
+		"GET /files/:id/edit":     ownReadingPage,
+		"POST /files/:id/edit":    {401, 303, 404, 403, 403, 403, 403, 403, 403},
+		"GET /files/:id/delete":   ownReadingPage,
+		"POST /files/:id/delete":  {401, 303, 404, 403, 403, 403, 403, 403, 403},
+
 		"GET /pro/patients":                        proOwnPage,
 		"GET /pro/asks":                            proOwnPage,
 		"GET /pro/lookup":                          proOwnPage,
@@ -305,6 +321,10 @@ func matrixExpectations() map[string]cells {
 		"GET /pro/patients/:id":                    proPatientPage,
 		"GET /pro/patients/:id/measurements/:kind": proPatientPage,
 		"GET /pro/patients/:id/measurements/:kind [weight]": {401, 403, 403, 403, 403, 403, 403, 403, 403},
+		// A's file: A's grant covers measurements, not files.
+		"GET /pro/patients/:id/files/:fid":          {401, 403, 403, 403, 403, 403, 403, 403, 403},
+		"GET /pro/patients/:id/files/:fid/download": {401, 403, 403, 403, 403, 403, 403, 403, 403},
+		"GET /pro/patients/:id/files/:fid/preview":  {401, 403, 403, 403, 403, 403, 403, 403, 403},
 	}
 }
 
