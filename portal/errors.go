@@ -69,6 +69,7 @@ var errorKinds = []struct {
 	{consent.ErrConflict, http.StatusConflict, "error.conflict"},
 	{consent.ErrInvalid, http.StatusUnprocessableEntity, "error.badrequest"},
 	{audit.ErrUnavailable, http.StatusServiceUnavailable, "error.unavailable"},
+	{record.ErrStorageUnavailable, http.StatusServiceUnavailable, "error.unavailable"},
 	{ErrUnauthorized, http.StatusUnauthorized, "error.unauthorized"},
 	{ErrForbidden, http.StatusForbidden, "error.forbidden"},
 	{auth.ErrNotFound, http.StatusNotFound, "error.notfound"},

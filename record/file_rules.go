@@ -28,6 +28,9 @@ var (
 	ErrQuota = errors.New("file quota exceeded")
 	// ErrEmptyFile: the content has no bytes (400, like any ErrInvalid).
 	ErrEmptyFile = fmt.Errorf("%w: the file is empty", ErrInvalid)
+	// ErrStorageUnavailable: the store of file content cannot be reached
+	// (503, try again); nothing was half-written and no record names it.
+	ErrStorageUnavailable = errors.New("file storage unavailable")
 )
 
 // Fields of a file a citizen edits.

@@ -8,7 +8,9 @@ import (
 	"github.com/omahoito/omahoito/record"
 )
 
-// RecordContent is the store as record.Files needs it.
+// RecordContent is the store as record.Files needs it. Its errors are
+// also record's sentinels (ErrFileTooLarge, ErrStorageUnavailable), so the
+// one error table answers 413 or 503 without knowing this package.
 type RecordContent struct{ *Store }
 
 var _ record.Content = RecordContent{}
@@ -24,21 +26,38 @@ func (c RecordContent) Put(ctx context.Context, r io.Reader, maxSize int64) (rec
 		DataKey: w.DataKey, MasterKeyID: w.MasterKeyID}, nil
 }
 
-// Get streams a file's content, decrypted and checked.
-func (c RecordContent) Get(ctx context.Context, key string, dataKey []byte, masterKeyID string, size int64, sum []byte) (io.ReadCloser, error) {
-	return c.Store.Get(ctx, key, dataKey, masterKeyID, size, sum)
+// Promote moves temporary content to its final key.
+func (c RecordContent) Promote(ctx context.Context, tempKey string) (string, error) {
+	final, err := c.Store.Promote(ctx, tempKey)
+	return final, asRecordError(err)
 }
 
-// tooLarge is ErrTooLarge that is also record.ErrFileTooLarge, so the one
-// error table answers 413 without knowing this package.
-type tooLarge struct{ err error }
+// Get streams a file's content, decrypted and checked. An error before
+// the first byte, the bucket's included, is returned here; one after it
+// comes from a Read.
+func (c RecordContent) Get(ctx context.Context, key string, dataKey []byte, masterKeyID string, size int64, sum []byte) (io.ReadCloser, error) {
+	rc, err := c.Store.Get(ctx, key, dataKey, masterKeyID, size, sum)
+	return rc, asRecordError(err)
+}
 
-func (e tooLarge) Error() string   { return e.err.Error() }
-func (e tooLarge) Unwrap() []error { return []error{e.err, record.ErrFileTooLarge} }
+// Delete removes the content under key.
+func (c RecordContent) Delete(ctx context.Context, key string) error {
+	return asRecordError(c.Store.Delete(ctx, key))
+}
+
+// alsoRecord is an error of this package that is also one of record's
+// sentinels.
+type alsoRecord struct{ err, also error }
+
+func (e alsoRecord) Error() string   { return e.err.Error() }
+func (e alsoRecord) Unwrap() []error { return []error{e.err, e.also} }
 
 func asRecordError(err error) error {
-	if errors.Is(err, ErrTooLarge) {
-		return tooLarge{err}
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		return alsoRecord{err, record.ErrFileTooLarge}
+	case errors.Is(err, ErrUnavailable):
+		return alsoRecord{err, record.ErrStorageUnavailable}
 	}
 	return err
 }
