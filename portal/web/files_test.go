@@ -345,3 +345,54 @@ func TestFilesListGolden(t *testing.T) {
 	w, _ := c.get(t, "/files")
 	pt.Golden(t, "files-list", pt.Normalise(pt.ParsePage(t, w.Body.String()), time.Now()))
 }
+
+// TestLongTextShowsItsBeginning: a text file over 64 KiB is shown from
+// its beginning, cut at a whole character, with a note saying so.
+func TestLongTextShowsItsBeginning(t *testing.T) {
+	c := newCitizen(t)
+	long := []byte("a" + strings.Repeat("ä", 40<<10)) // 80 KiB + 1: the cut at 64 KiB splits an ä
+	page := c.mustUpload(t, "", "pitka.txt", long)
+	_, p := c.get(t, page)
+	shown := p.Text(pt.Tag("pre"), pt.ID("preview"))
+	if want := "a" + strings.Repeat("ä", (64<<10-1)/2); shown != want {
+		t.Errorf("shown %d bytes, want %d", len(shown), len(want))
+	}
+	if !strings.Contains(strings.Join(p.Texts(pt.Tag("p"), pt.Within(pt.Class("preview"))), " "), "64 kt") {
+		t.Error("no note that only the beginning is shown")
+	}
+}
+
+// TestUploadOverTheBodyLimit: a body longer than a file may be is refused
+// from its declared length, before any of it is stored.
+func TestUploadOverTheBodyLimit(t *testing.T) {
+	env := pt.New(t, pt.Options{FileLimits: record.Limits{MaxFileSize: 1000, MaxPersonSize: 5000}})
+	c := citizen{env: env, who: env.MustCitizen(t, hetu, "kainuu")}
+	w := c.upload(t, "", "iso.txt", bytes.Repeat([]byte("a"), 100<<10))
+	if w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(uploadError(t, w), "1000 tavua") {
+		t.Errorf("%d", w.Code)
+	}
+	if rows := c.fileRows(t); len(rows) != 0 {
+		t.Errorf("stored %v", rows)
+	}
+}
+
+// TestEditRefusalsAndRepeats: a title over its length is shown at the
+// field, nothing stored; the same change sent twice (a double click) is
+// done, not a conflict.
+func TestEditRefusalsAndRepeats(t *testing.T) {
+	c := newCitizen(t)
+	page := c.mustUpload(t, "Alku", "a.txt", textBytes)
+	w, p := c.post(t, page+"/edit", url.Values{"version": {"1"}, "title": {strings.Repeat("x", record.MaxTitleLength+1)}})
+	if msg, marked := fieldError(p, "title"); w.Code != http.StatusUnprocessableEntity || !marked || !strings.Contains(msg, "200") {
+		t.Errorf("long title: %d %q", w.Code, msg)
+	}
+	change := url.Values{"version": {"1"}, "title": {"Sama muutos"}, "description": {"kahdesti"}}
+	for i := range 2 {
+		if w, _ := c.post(t, page+"/edit", change); w.Code != http.StatusSeeOther {
+			t.Errorf("send %d: %d", i+1, w.Code)
+		}
+	}
+	if _, p := c.get(t, page); p.Text(pt.Tag("h1")) != "Sama muutos" {
+		t.Errorf("title %q", p.Text(pt.Tag("h1")))
+	}
+}
