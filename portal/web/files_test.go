@@ -396,3 +396,17 @@ func TestEditRefusalsAndRepeats(t *testing.T) {
 		t.Errorf("title %q", p.Text(pt.Tag("h1")))
 	}
 }
+
+// TestUploadCutOff: a body that ends halfway through the file is a bad
+// request, and no file is stored.
+func TestUploadCutOff(t *testing.T) {
+	c := newCitizen(t)
+	body, ct := multipartUpload(t, "x", "y", "a.txt", bytes.Repeat([]byte("abc\n"), 5000))
+	w := send(c.env, c.who, "/files/new", ct, pt.BaseURL, bytes.NewReader(body.Bytes()[:body.Len()/2]))
+	if w.Code != http.StatusBadRequest {
+		t.Errorf("%d, want 400", w.Code)
+	}
+	if rows := c.fileRows(t); len(rows) != 0 {
+		t.Errorf("stored %v", rows)
+	}
+}
