@@ -33,6 +33,7 @@ var notPersonalData = map[string]bool{
 	"POST /fhir/r4/Organization/_search": true,
 	"GET /fhir/r4/Organization/:id":      true,
 	"GET /measurements/new":              true, // an empty form
+	"GET /files/new":                     true, // an empty form
 	"GET /privacy":                       true, // the privacy statement; a citizen's own registrar passes the gate, as on the home page
 }
 
@@ -84,7 +85,7 @@ var refusedByKind = map[string]auth.Kind{
 // citizenPages are the prefixes of a citizen's own pages, which refuse a
 // professional's or operator's session (403) before any service: their
 // pages are under /pro/.
-var citizenPages = []string{"/measurements", "/consents", "/access-log"}
+var citizenPages = []string{"/measurements", "/consents", "/access-log", "/files"}
 
 // refusedKind is the kind of caller a route's handler refuses before any
 // service is asked, if any.
@@ -117,6 +118,12 @@ func answeredBeforeTheGate(key, target string, kind auth.Kind) (int, bool) {
 	case "GET /fhir/r4/DocumentReference/:id", "GET /fhir/r4/Binary/:id":
 		if kind == auth.KindProfessional {
 			return http.StatusNotFound, true
+		}
+	case "POST /files/new":
+		// The walk sends forms URL-encoded; the upload takes multipart only
+		// (415). portal/web's TestUploadAsksTheGate sends a real upload.
+		if kind == auth.KindCitizen {
+			return http.StatusUnsupportedMediaType, true
 		}
 	}
 	return 0, false
@@ -174,6 +181,9 @@ func gateBodies(patient, obsID string) map[string]string {
 		"POST /consents/:id/revoke":               "",
 		"POST /consents/asks/:id/approve":         "",
 		"POST /consents/asks/:id/decline":         "",
+		"POST /files/new":                         "title=x",
+		"POST /files/:id/edit":                    "version=1&title=x",
+		"POST /files/:id/delete":                  "version=1",
 		"POST /pro/lookup":                        "hetu=010190-900P",
 		"POST /pro/ask":                           "hetu=010190-900P&what=all&months=12&reason=seuranta",
 	}

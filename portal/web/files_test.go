@@ -410,3 +410,21 @@ func TestUploadCutOff(t *testing.T) {
 		t.Errorf("stored %v", rows)
 	}
 }
+
+// TestUploadAsksTheGate: a real upload reaches the files service, which
+// asks the gate; refused, nothing is stored and the citizen reads 403.
+func TestUploadAsksTheGate(t *testing.T) {
+	asked := &pt.Calls{}
+	env := pt.New(t, pt.Options{Access: pt.DenyAll{Asked: asked}})
+	who := env.MustCitizen(t, hetu, "kainuu")
+	body, ct := multipartUpload(t, "x", "y", "a.txt", textBytes)
+	if w := send(env, who, "/files/new", ct, pt.BaseURL, body); w.Code != http.StatusForbidden {
+		t.Errorf("%d, want 403", w.Code)
+	}
+	if got := asked.Take(); len(got) != 1 || got[0] != "write files" {
+		t.Errorf("asked the gate %v", got)
+	}
+	if size, err := env.Store.FilesSize(context.Background(), who.PersonID); err != nil || size != 0 {
+		t.Errorf("stored %d bytes (%v)", size, err)
+	}
+}
