@@ -238,7 +238,14 @@ func scopeText(sc consent.Scope, titles fileTitles, t translator) string {
 			parts = append(parts, string(cs.Class))
 		}
 	}
-	return strings.Join(parts, "; ")
+	if len(parts) == 0 {
+		return ""
+	}
+	text := parts[0]
+	for _, p := range parts[1:] {
+		text = t.T(msgConsentScopeAnd, map[string]string{"First": text, "Then": p}) // read in a sentence, not a list
+	}
+	return text
 }
 
 // windowText says which data by its time a scope covers; "" for all.

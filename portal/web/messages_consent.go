@@ -43,6 +43,7 @@ const (
 	msgConsentScopeFiles           msgID = "consent.scope.files"
 	msgConsentScopeFilesNamed      msgID = "consent.scope.files.named"
 	msgConsentScopeFilesGone       msgID = "consent.scope.files.gone"
+	msgConsentScopeAnd             msgID = "consent.scope.and"
 	msgConsentFiletypeText         msgID = "consent.filetype.text"
 	msgConsentMonths               msgID = "consent.months"
 	msgConsentMonthsUntilrevoked   msgID = "consent.months.untilrevoked"
@@ -154,6 +155,7 @@ var consentMessages = map[msgID]msgShape{
 	msgConsentScopeFiles:           plural,
 	msgConsentScopeFilesNamed:      plain,
 	msgConsentScopeFilesGone:       plural,
+	msgConsentScopeAnd:             plain,
 	msgConsentFiletypeText:         plain,
 	msgConsentMonths:               plural,
 	msgConsentMonthsUntilrevoked:   plain,

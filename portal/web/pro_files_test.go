@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/omahoito/omahoito/audit"
 	pt "github.com/omahoito/omahoito/internal/portaltest"
@@ -122,7 +123,7 @@ func TestProSeesOnlyTheChosenFile(t *testing.T) {
 	}
 
 	sentence := s.giveThroughPages(t, giveForm("professional:pro-kainuu-nurse", "none", "12", "files", "chosen", "file", s.lab.ID))
-	if !strings.Contains(sentence, "tiedostosi: "+s.labTitle) || strings.Contains(sentence, s.rashName) || strings.Contains(sentence, "mittau") {
+	if !strings.Contains(sentence, "tiedostosi ("+s.labTitle+")") || strings.Contains(sentence, s.rashName) || strings.Contains(sentence, "mittau") {
 		t.Errorf("the confirmation says %q, want the lab results named and nothing else", sentence)
 	}
 	gs := s.grants(t)
@@ -131,7 +132,7 @@ func TestProSeesOnlyTheChosenFile(t *testing.T) {
 		t.Fatalf("stored %+v, want files only: the lab results", gs)
 	}
 	_, list := s.get(t, "/consents")
-	if active := articleTexts(list, "active-heading"); len(active) != 1 || !strings.Contains(active[0], "tiedostosi: "+s.labTitle) {
+	if active := articleTexts(list, "active-heading"); len(active) != 1 || !strings.Contains(active[0], "tiedostosi ("+s.labTitle+")") {
 		t.Errorf("the list says %q", active)
 	}
 
@@ -301,5 +302,26 @@ func TestProFilePagesGolden(t *testing.T) {
 			got := strings.NewReplacer(s.lab.ID, "LAB-ID", s.rash.ID, "RASH-ID", s.who.PersonID, "PERSON-ID").Replace(pt.Normalise(page, time.Now()))
 			pt.Golden(t, pg.name, todayless(got, time.Now()))
 		})
+	}
+}
+
+// TestProTextFileShownInPart: a text file longer than the page shows is
+// cut at a whole character, said to be cut, and whole when downloaded.
+func TestProTextFileShownInPart(t *testing.T) {
+	s := newSharing(t)
+	s.giveThroughPages(t, giveForm("professional:pro-kainuu-nurse", "none", "12", "files", "all"))
+	long := "a" + strings.Repeat("ä", 40000) // the 64 KiB cut falls inside an ä
+	note := s.addFile(t, record.Upload{Name: "pitka.txt", Body: strings.NewReader(long)})
+	href := s.patient + "/files/" + note.ID
+	w, page := s.as(t, href+"?lang=en")
+	shown := page.Text(pt.Tag("pre"))
+	if w.Code != http.StatusOK || !strings.HasPrefix(long, shown) || len(shown) != 64<<10-1 || !utf8.ValidString(shown) {
+		t.Errorf("the page shows %d bytes (%d), want the first 65535, whole characters", len(shown), w.Code)
+	}
+	if !strings.Contains(page.Text(pt.Tag("main")), "Only the beginning of the file is shown") {
+		t.Error("the page does not say the text is cut")
+	}
+	if w, _ = s.as(t, href+"/download"); w.Body.String() != long {
+		t.Errorf("the download has %d bytes, want %d", w.Body.Len(), len(long))
 	}
 }
