@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"net/url"
 	"strings"
 	"testing"
@@ -45,12 +46,18 @@ func (c cells) of(r role, byUnit bool) int {
 var shellRoutes = []string{"GET /healthz", "GET /readyz", "GET /static/style.css"}
 
 // matrixVariants are further rows for routes whose answer depends on
-// what the request touches: A's weight, which no grant covers.
+// what the request touches: A's weight and A's private file, which no
+// grant covers.
 var matrixVariants = []string{
 	"GET /fhir/r4/Observation/:id [weight]",
 	"GET /fhir/r4/Observation [code=weight]",
 	"GET /pro/patients/:id/measurements/:kind [weight]",
 	"GET /measurements/k/:kind [weight]",
+	"GET /fhir/r4/DocumentReference/:id [private]",
+	"GET /fhir/r4/Binary/:id [private]",
+	"GET /pro/patients/:id/files/:fid [private]",
+	"GET /pro/patients/:id/files/:fid/download [private]",
+	"GET /pro/patients/:id/files/:fid/preview [private]",
 }
 
 // request is the target and body of a row for a role: ids from the world,
@@ -86,11 +93,18 @@ func (w *matrixWorld) request(t *testing.T, key string, r role) (string, string)
 	case variant == "weight]":
 		id = w.weight
 	}
+	file := w.file
+	if variant == "private]" {
+		file = w.private
+		if id == w.file {
+			id = w.private
+		}
+	}
 	kind := string(record.BloodPressure)
 	if variant == "weight]" {
 		kind = string(record.BodyWeight)
 	}
-	target := strings.NewReplacer(":id", id, ":kind", kind, ":vid", "1", ":fid", w.file).Replace(path)
+	target := strings.NewReplacer(":id", id, ":kind", kind, ":vid", "1", ":fid", file).Replace(path)
 	target += w.query(key)
 	return target, w.body(key, id)
 }
@@ -171,6 +185,18 @@ func matrixConsent(patient, id, status string) string {
 		`"reference":{"reference":"Practitioner/pro-kainuu-nurse"}}],"class":[{"system":"http://hl7.org/fhir/resource-types","code":"Observation"}],` +
 		`"code":[{"coding":[{"system":"http://loinc.org","code":"85354-9"}]}]}}`
 }
+
+// matrixImage is A's DocumentReference of a small PNG image.
+func matrixImage(patient string) string {
+	img := base64.StdEncoding.EncodeToString(onePixelPNG)
+	return `{"resourceType":"DocumentReference","status":"current","subject":{"reference":"Patient/` + patient + `"},` +
+		`"description":"Ihottuma","content":[{"attachment":{"contentType":"image/png","title":"ihottuma.png","data":"` + img + `"}}]}`
+}
+
+// onePixelPNG is a 1×1 PNG image.
+var onePixelPNG = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0x0d, 'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0,
+	0x1f, 0x15, 0xc4, 0x89, 0, 0, 0, 0x0d, 'I', 'D', 'A', 'T', 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0, 0x05, 0x00, 0x01,
+	0xff, 0x89, 0x99, 0x3d, 0x1d, 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82}
 
 // matrixDocument is A's DocumentReference of a short text file; with an id
 // it retitles that file.
@@ -265,16 +291,19 @@ func matrixExpectations() map[string]cells {
 		"PUT /fhir/r4/Consent/:id":                   {401, 200, 403, 403, 403, 403, 404, 403, 403}, // the grant revoked names the nurse: the unit's colleague does not find it
 		"GET /fhir/r4/AuditEvent":                    ownerOnly,
 		"POST /fhir/r4/AuditEvent/_search":           ownerOnly,
-		// A's files: A's grant covers measurements, not files, so no
-		// professional reads them; B reading by id is told not found.
-		"GET /fhir/r4/DocumentReference":          weightRead,
-		"POST /fhir/r4/DocumentReference/_search": weightRead,
-		"GET /fhir/r4/DocumentReference/:id":      {401, 200, 404, 403, 403, 403, 403, 403, 403},
-		"GET /fhir/r4/Binary/:id":                 {401, 200, 404, 403, 403, 403, 403, 403, 403},
-		"POST /fhir/r4/DocumentReference":         {401, 201, 403, 403, 403, 403, 403, 403, 403},
-		"PUT /fhir/r4/DocumentReference/:id":      {401, 200, 403, 403, 403, 403, 403, 403, 403},
-		"DELETE /fhir/r4/DocumentReference/:id":   {401, 204, 404, 403, 403, 403, 403, 403, 403},
-		"POST /fhir/r4/Binary":                    {401, 201, 201, 403, 403, 403, 403, 403, 403}, // B keeps B's own
+		// A's files: the grant names A's image, not A's private text file
+		// (the cell check: no professional's answer names it); B reading
+		// by id is told not found.
+		"GET /fhir/r4/DocumentReference":               coveredRead,
+		"POST /fhir/r4/DocumentReference/_search":      coveredRead,
+		"GET /fhir/r4/DocumentReference/:id":           coveredByID,
+		"GET /fhir/r4/Binary/:id":                      coveredByID,
+		"GET /fhir/r4/DocumentReference/:id [private]": {401, 200, 404, 403, 403, 403, 403, 403, 403},
+		"GET /fhir/r4/Binary/:id [private]":            {401, 200, 404, 403, 403, 403, 403, 403, 403},
+		"POST /fhir/r4/DocumentReference":              {401, 201, 403, 403, 403, 403, 403, 403, 403},
+		"PUT /fhir/r4/DocumentReference/:id":           {401, 200, 403, 403, 403, 403, 403, 403, 403},
+		"DELETE /fhir/r4/DocumentReference/:id":        {401, 204, 404, 403, 403, 403, 403, 403, 403},
+		"POST /fhir/r4/Binary":                         {401, 201, 201, 403, 403, 403, 403, 403, 403}, // B keeps B's own
 
 		"GET /measurements":                  ownPage,
 		"GET /measurements/new":              {401, 303, 303, 403, 403, 403, 403, 403, 403}, // without a kind: back to the overview; a citizen's page
@@ -299,14 +328,14 @@ func matrixExpectations() map[string]cells {
 		"POST /consents/asks/:id/decline": {401, 303, 404, 403, 403, 403, 403, 403, 403},
 		"GET /access-log":                 ownPage,
 
-		// A's own files (w.file, a text file). The upload is sent here as a
+		// A's own files (w.file, an image). The upload is sent here as a
 		// URL-encoded form, which the citizen's upload refuses (415): it
 		// takes multipart only; portal/web's tests upload through it.
 		"GET /files":              ownPage,
 		"GET /files/new":          ownPage,
 		"POST /files/new":         {401, 415, 415, 403, 403, 403, 403, 403, 403},
 		"GET /files/:id":          ownReadingPage,
-		"GET /files/:id/preview":  {401, 404, 404, 403, 403, 403, 403, 403, 403}, // a text file has no preview route, for A either
+		"GET /files/:id/preview":  ownReadingPage,
 		"GET /files/:id/download": ownReadingPage,
 		"GET /files/:id/edit":     ownReadingPage,
 		"POST /files/:id/edit":    {401, 303, 404, 403, 403, 403, 403, 403, 403},
@@ -321,10 +350,13 @@ func matrixExpectations() map[string]cells {
 		"GET /pro/patients/:id":                    proPatientPage,
 		"GET /pro/patients/:id/measurements/:kind": proPatientPage,
 		"GET /pro/patients/:id/measurements/:kind [weight]": {401, 403, 403, 403, 403, 403, 403, 403, 403},
-		// A's file: A's grant covers measurements, not files.
-		"GET /pro/patients/:id/files/:fid":          {401, 403, 403, 403, 403, 403, 403, 403, 403},
-		"GET /pro/patients/:id/files/:fid/download": {401, 403, 403, 403, 403, 403, 403, 403, 403},
-		"GET /pro/patients/:id/files/:fid/preview":  {401, 403, 403, 403, 403, 403, 403, 403, 403},
+		// A's image, which the grant names, and A's private file.
+		"GET /pro/patients/:id/files/:fid":                    proPatientPage,
+		"GET /pro/patients/:id/files/:fid/download":           proPatientPage,
+		"GET /pro/patients/:id/files/:fid/preview":            proPatientPage,
+		"GET /pro/patients/:id/files/:fid [private]":          {401, 403, 403, 403, 403, 403, 403, 403, 403},
+		"GET /pro/patients/:id/files/:fid/download [private]": {401, 403, 403, 403, 403, 403, 403, 403, 403},
+		"GET /pro/patients/:id/files/:fid/preview [private]":  {401, 403, 403, 403, 403, 403, 403, 403, 403},
 	}
 }
 

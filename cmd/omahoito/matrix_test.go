@@ -52,7 +52,8 @@ type matrixWorld struct {
 	byUnit       bool
 	owner, other string // A's and B's person ids
 	bp, weight   string // ids of A's blood pressure and weight readings
-	file         string // id of A's file
+	file         string // id of A's image, which the grant names
+	private      string // id of A's text file, which no grant covers
 	grant        string // the world's grant
 	clients      map[role]*http.Client
 	roles        []role
@@ -121,21 +122,28 @@ func (w *matrixWorld) seedReadings(t *testing.T) {
 	w.bp = w.ownerPost(t, bpObservation(w.owner, 128, 84, day, ""))
 	w.ownerPost(t, bpObservation(w.owner, 131, 86, day.Add(24*time.Hour), ""))
 	w.weight = w.ownerPost(t, quantityObservation(w.owner, "29463-7", matrixWeight, "kg", day.Add(time.Hour), ""))
-	w.file = w.freshFile(t)
+	w.file = w.ownerDocument(t, matrixImage(w.owner))
+	w.private = w.freshFile(t)
 }
 
 // freshFile adds a short text file of A's through the API and returns its
 // id, for the world and for a write that changes or deletes one.
 func (w *matrixWorld) freshFile(t *testing.T) string {
 	t.Helper()
-	res, body := w.send(t, w.ownerJar, http.MethodPost, "/fhir/r4/DocumentReference", matrixDocument(w.owner, ""))
-	var doc struct {
+	return w.ownerDocument(t, matrixDocument(w.owner, ""))
+}
+
+// ownerDocument creates one DocumentReference as A and returns its id.
+func (w *matrixWorld) ownerDocument(t *testing.T, doc string) string {
+	t.Helper()
+	res, body := w.send(t, w.ownerJar, http.MethodPost, "/fhir/r4/DocumentReference", doc)
+	var created struct {
 		ID string `json:"id"`
 	}
-	if res.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &doc) != nil || doc.ID == "" {
+	if res.StatusCode != http.StatusCreated || json.Unmarshal([]byte(body), &created) != nil || created.ID == "" {
 		t.Fatalf("A's file: %d: %.400s", res.StatusCode, body)
 	}
-	return doc.ID
+	return created.ID
 }
 
 // ownerPost creates one Observation as A and returns its id.
@@ -147,14 +155,15 @@ func (w *matrixWorld) ownerPost(t *testing.T, body []byte) string {
 }
 
 // giveThroughPages gives the world's grant on A's consent pages (blood
-// pressure only, 12 months) and returns its id.
+// pressure and the one image chosen, 12 months) and returns its id.
 func (w *matrixWorld) giveThroughPages(t *testing.T) string {
 	t.Helper()
 	grantee := "professional:pro-kainuu-nurse"
 	if w.byUnit {
 		grantee = "unit:unit-kainuu-kajaani"
 	}
-	form := url.Values{"grantee": {grantee}, "what": {"chosen"}, "kind": {string(record.BloodPressure)}, "period": {"12"}}
+	form := url.Values{"grantee": {grantee}, "what": {"chosen"}, "kind": {string(record.BloodPressure)},
+		"files": {"chosen"}, "file": {w.file}, "period": {"12"}}
 	res, body := w.send(t, w.ownerJar, http.MethodPost, "/consents/confirm", form.Encode())
 	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/consents" {
 		t.Fatalf("give consent on the page: %d at %s: %.500s", res.StatusCode, res.Request.URL, body)
@@ -273,6 +282,9 @@ func (w *matrixWorld) cell(t *testing.T, key string, r role, want int) {
 		t.Errorf("%s as %s: the answer shows A's weight, which no grant covers:\n%.1000s", key, r, got)
 	}
 	covered := r == roleOwner || r == roleWith || (r == roleColleague && w.byUnit)
+	if r != roleOwner && strings.Contains(got, w.private) {
+		t.Errorf("%s as %s: the answer names A's file that no grant covers:\n%.1000s", key, r, got)
+	}
 	if !covered && strings.Contains(got, w.owner) {
 		t.Errorf("%s as %s: the answer names A, whose grant does not cover them:\n%.1000s", key, r, got)
 	}
@@ -305,7 +317,7 @@ func showsWeight(body string) bool {
 // and citizen B refused.
 func (w *matrixWorld) assertAccessLog(t *testing.T) {
 	t.Helper()
-	permits, denies := map[string]int{}, map[string]int{}
+	permits, denies, fileReads := map[string]int{}, map[string]int{}, map[string]int{}
 	q := audit.Query{PatientID: w.owner, Limit: audit.MaxSearchLimit}
 	for {
 		es, next, err := w.a.audit.Search(context.Background(), q)
@@ -318,11 +330,22 @@ func (w *matrixWorld) assertAccessLog(t *testing.T) {
 			} else {
 				denies[e.Actor.ID]++
 			}
+			if e.Class == string(record.ClassFiles) && e.Actor.ID == "pro-kainuu-nurse" {
+				fileReads[e.Action+" "+string(e.Outcome)+" "+strings.Join(e.IDs, ",")]++
+			}
 		}
 		if next == nil {
 			break
 		}
 		q.After = next
+	}
+	for _, want := range []string{
+		"download " + string(audit.Permit) + " " + w.file,
+		"download " + string(audit.Deny) + " " + w.private,
+	} {
+		if fileReads[want] == 0 {
+			t.Errorf("A's access log lacks the nurse's %q: the nurse's file entries are %v", want, fileReads)
+		}
 	}
 	if permits["pro-kainuu-nurse"] == 0 {
 		t.Errorf("A's access log holds no permitted read by kainuu-nurse: permits %v", permits)
