@@ -1,0 +1,69 @@
+package blob
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+)
+
+// countingWriter records the writes it gets.
+type countingWriter struct {
+	bytes.Buffer
+	writes, largest int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.writes++
+	c.largest = max(c.largest, len(p))
+	return c.Buffer.Write(p)
+}
+
+// download copies the content of w to a countingWriter as a server does
+// (io.Copy, which takes the reader's WriteTo).
+func download(t *testing.T, s *Store, w Written) (*countingWriter, error) {
+	t.Helper()
+	r, err := s.Get(context.Background(), w.FinalKey, w.DataKey, w.MasterKeyID, w.Size, w.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out countingWriter
+	_, err = io.Copy(&out, r)
+	return &out, err
+}
+
+// A download goes out whole and in a few large writes, whatever its size
+// against the chunks and the send buffer.
+func TestDownloadWrites(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		for _, size := range []int{ChunkSize + 1, sendSize - 1, sendSize, sendSize + 1, 2 * sendSize, 5*sendSize + 7} {
+			data := randomBytes(t, size)
+			out, err := download(t, s, MustPut(t, s, data))
+			if err != nil || !bytes.Equal(out.Bytes(), data) {
+				t.Fatalf("%d bytes: read %d, %v; want the content", size, out.Len(), err)
+			}
+			if out.largest > sendSize || out.writes > size/sendSize+2 {
+				t.Errorf("%d bytes in %d writes of up to %d; want at most %d of up to %d", size, out.writes, out.largest, size/sendSize+2, sendSize)
+			}
+		}
+	})
+}
+
+// Authentic content read against a record whose digest is not its own —
+// content of another record under a shared data key — never reaches the
+// writer whole: the last byte waits for the check, even when the content
+// ends on the send buffer's edge.
+func TestDownloadHoldsBackTheEnd(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		for _, size := range []int{2 * sendSize, 3*ChunkSize + 5} {
+			w := MustPut(t, s, randomBytes(t, size))
+			w.SHA256 = sum([]byte("another file"))
+			out, err := download(t, s, w)
+			if !errors.Is(err, ErrCorrupt) || out.Len() >= size {
+				t.Errorf("%d bytes: the writer got %d, %v; want ErrCorrupt and less than the whole", size, out.Len(), err)
+			}
+		}
+	})
+}
