@@ -211,3 +211,83 @@ func testPNG(tb testing.TB, w, h int) []byte {
 	}
 	return b.Bytes()
 }
+
+// TestBrowserFileConsent: a citizen with two files consents to the nurse's
+// unit for one of them only; the nurse's patient view lists that file and
+// not the other, and its page previews it; the citizen's access log names
+// the nurse's reading of files.
+func TestBrowserFileConsent(t *testing.T) {
+	a := MustStartApp(t, "sqlite")
+	cit := browsertest.New(t)
+	browserLoginAs(t, cit, a, testHetu, "Maija", "Meikäläinen")
+	dir := t.TempDir()
+	pdfPath, pngPath := filepath.Join(dir, "lausunto.pdf"), filepath.Join(dir, "ihottuma.png")
+	for path, data := range map[string][]byte{pdfPath: minimalPDF("Lausunto"), pngPath: testPNG(t, 20, 20)} {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	browsertest.Visit(t, cit, a.URL+"/files")
+	browserUpload(t, cit, pdfPath, "Statement from the clinic")
+	click(t, cit, `.breadcrumb a[href="/files"]`)
+	waitFor(t, cit, "h1", "My files")
+	browserUpload(t, cit, pngPath, "Private photo")
+
+	browsertest.Visit(t, cit, a.URL+"/consents/new")
+	click(t, cit, "#grantee-unit-unit-kainuu-kajaani")
+	click(t, cit, "#what-none")
+	click(t, cit, "#files-chosen")
+	clickLabelled(t, cit, `input[name="file"]`, "Statement from the clinic")
+	click(t, cit, "#period-12")
+	click(t, cit, `form.consent-give button[type="submit"]`)
+	waitFor(t, cit, "h1", "Check the consent")
+	browsertest.Check(t, cit)
+	if s := browsertest.Text(t, cit, ".consent-sentence"); !strings.Contains(s, "Statement from the clinic") || strings.Contains(s, "Private photo") {
+		t.Errorf("the confirmation reads %q", s)
+	}
+	click(t, cit, `main form.form-actions button[type="submit"]:not([name])`)
+	waitFor(t, cit, "[role=status]", "Your consent has been given.")
+
+	pro := browserProLoginTo(t, a)
+	if files := browsertest.Text(t, pro, `table[aria-labelledby="files-heading"]`); !strings.Contains(files, "Statement from the clinic") ||
+		strings.Contains(files, "Private photo") {
+		t.Errorf("the nurse's list of files reads:\n%s", files)
+	}
+	if strings.Contains(pageText(t, pro), "Private photo") {
+		t.Error("the patient page names the file no consent covers")
+	}
+	click(t, pro, `table[aria-labelledby="files-heading"] a:not([download])`)
+	waitFor(t, pro, "h1", "Statement from the clinic")
+	browsertest.Check(t, pro)
+	if got := fetchInPage(t, pro, "iframe#preview"); got != "200 application/pdf inline" {
+		t.Errorf("the nurse's preview answers %q", got)
+	}
+
+	browsertest.Visit(t, cit, a.URL+"/access-log")
+	if log := browsertest.Text(t, cit, "table.accesslog"); !strings.Contains(log, "Aino Heikkinen") || !strings.Contains(log, "Files") {
+		t.Errorf("the access log does not show the nurse reading files:\n%s", log)
+	}
+}
+
+// browserProLoginTo logs kainuu-nurse in and opens her first patient.
+func browserProLoginTo(t *testing.T, a *testApp) context.Context {
+	t.Helper()
+	pro := browsertest.New(t)
+	browserProLoginAs(t, pro, a, "kainuu-nurse", "Aino Heikkinen")
+	click(t, pro, `.pro-links a[href="/pro/patients"]`)
+	waitFor(t, pro, "h1", "My patients")
+	click(t, pro, "ul.patients > li a")
+	waitFor(t, pro, "h1", "Maija Meikäläinen")
+	browsertest.Check(t, pro)
+	return pro
+}
+
+// clickLabelled clicks the first input of sel whose label holds text.
+func clickLabelled(tb testing.TB, ctx context.Context, sel, text string) {
+	tb.Helper()
+	js := `(() => { for (const i of document.querySelectorAll(` + jsString(sel) + `)) {
+		if (i.labels[0] && i.labels[0].textContent.includes(` + jsString(text) + `)) { i.click(); return true; } } return false; })()`
+	if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err != nil || !ok {
+		tb.Fatalf("no %s labelled %q: %v", sel, text, err)
+	}
+}
