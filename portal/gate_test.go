@@ -76,10 +76,13 @@ var consentDecided = map[string][]auth.Kind{
 // session 403 (web's proPage), and says nothing of anyone's data. For
 // that kind the walk accepts exactly 403 without a question to the gate.
 var refusedByKind = map[string]auth.Kind{
-	"GET /pro/patients/:id":                    auth.KindCitizen,
-	"GET /pro/patients/:id/measurements/:kind": auth.KindCitizen,
-	"GET /pro/lookup":                          auth.KindCitizen,
-	"POST /pro/lookup":                         auth.KindCitizen,
+	"GET /pro/patients/:id":                     auth.KindCitizen,
+	"GET /pro/patients/:id/measurements/:kind":  auth.KindCitizen,
+	"GET /pro/lookup":                           auth.KindCitizen,
+	"POST /pro/lookup":                          auth.KindCitizen,
+	"GET /pro/patients/:id/files/:fid":          auth.KindCitizen,
+	"GET /pro/patients/:id/files/:fid/download": auth.KindCitizen,
+	"GET /pro/patients/:id/files/:fid/preview":  auth.KindCitizen,
 }
 
 // citizenPages are the prefixes of a citizen's own pages, which refuse a
@@ -257,7 +260,7 @@ func TestGateRefusesEveryRoute(t *testing.T) {
 	walked := 0
 	for _, route := range env.Routes {
 		key := route.Method + " " + route.Path
-		target := strings.NewReplacer(":id", obsID, ":kind", string(record.HeartRate), ":vid", "1").Replace(route.Path)
+		target := strings.NewReplacer(":id", obsID, ":kind", string(record.HeartRate), ":vid", "1", ":fid", obsID).Replace(route.Path)
 		if strings.HasPrefix(route.Path, "/fhir/r4/Patient/:id") {
 			target = strings.Replace(route.Path, ":id", owner.PersonID, 1)
 		}
