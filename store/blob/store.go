@@ -269,20 +269,21 @@ func (s *Store) Get(ctx context.Context, key string, wrappedDataKey []byte, mast
 	}
 	src := &bucketReader{r: br, key: key}
 	// A small buffer lets Get look at the first byte without losing it.
-	plain := bufio.NewReaderSize(VerifyingReader(DecryptReader(src, dataKey), size, sum), 16)
+	dec := bufio.NewReaderSize(DecryptReader(src, dataKey), 16)
+	v := newVerifier(dec, size, sum)
 	if size <= ChunkSize {
-		all, err := io.ReadAll(plain)
+		all, err := io.ReadAll(v)
 		br.Close()
 		if err != nil {
 			return nil, err
 		}
 		return io.NopCloser(bytes.NewReader(all)), nil
 	}
-	if _, err := plain.Peek(1); err != nil {
+	if _, err := dec.Peek(1); err != nil {
 		br.Close()
 		return nil, err
 	}
-	return readCloser{plain, br}, nil
+	return &contentReader{dec: dec, v: v, Closer: br}, nil
 }
 
 // open opens the content under key. A record names the final key from the
@@ -343,45 +344,6 @@ func (b *bucketReader) Read(p []byte) (int, error) {
 		err = bucketErr("read", b.key, err)
 	}
 	return n, err
-}
-
-type readCloser struct {
-	io.Reader
-	io.Closer
-}
-
-// sendSize is how much content WriteTo hands a writer at a time: a few
-// chunks, so that a download is a few large writes to the connection, not
-// many small ones (io.Copy's buffer is 32 KB).
-const sendSize = 4 * ChunkSize
-
-// WriteTo copies the content to w in writes of up to sendSize bytes. The
-// last byte is held back until the end has been read and checked against
-// the recorded size and SHA-256: content that fails the check never
-// reaches w whole, so a client that knows the length sees a cut transfer.
-func (r readCloser) WriteTo(w io.Writer) (int64, error) {
-	buf := make([]byte, sendSize)
-	var total int64
-	held := 0
-	for {
-		n, err := r.Reader.Read(buf[held:])
-		held += n
-		if err != nil && err != io.EOF {
-			return total, err
-		}
-		if err == io.EOF || held == len(buf) {
-			keep := 1
-			if err == io.EOF {
-				keep = 0
-			}
-			k, werr := w.Write(buf[:held-keep])
-			total += int64(k)
-			if werr != nil || err == io.EOF {
-				return total, werr
-			}
-			held = copy(buf, buf[held-keep:held])
-		}
-	}
 }
 
 // Delete removes the content under key; a key that is not there is no

@@ -218,6 +218,10 @@ func (d *decrypter) readHeader() error {
 // wrapping ErrCorrupt instead of io.EOF when what was read is not size
 // bytes with the SHA-256 sum. Bytes beyond size are not returned.
 func VerifyingReader(r io.Reader, size int64, sum []byte) io.Reader {
+	return newVerifier(r, size, sum)
+}
+
+func newVerifier(r io.Reader, size int64, sum []byte) *verifier {
 	return &verifier{r: r, want: size, sum: sum, h: sha256.New()}
 }
 
@@ -234,19 +238,39 @@ type verifier struct {
 
 func (v *verifier) Read(p []byte) (int, error) {
 	n, err := v.r.Read(p)
+	n, terr := v.take(p[:n])
+	if terr != nil {
+		return n, terr
+	}
+	if err == io.EOF {
+		if ferr := v.finish(); ferr != nil {
+			return n, ferr
+		}
+	}
+	return n, err
+}
+
+// take counts and hashes p, the next bytes read; bytes beyond the
+// recorded size are cut off with an error.
+func (v *verifier) take(p []byte) (int, error) {
+	var err error
+	n := len(p)
 	if v.n+int64(n) > v.want {
 		n = int(v.want - v.n)
 		err = fmt.Errorf("%w: longer than the recorded %d bytes", ErrCorrupt, v.want)
 	}
 	v.h.Write(p[:n])
 	v.n += int64(n)
-	if err == io.EOF {
-		if v.n != v.want {
-			return n, fmt.Errorf("%w: %d bytes, the record says %d", ErrCorrupt, v.n, v.want)
-		}
-		if !bytes.Equal(v.h.Sum(nil), v.sum) {
-			return n, fmt.Errorf("%w: the SHA-256 differs from the record's", ErrCorrupt)
-		}
-	}
 	return n, err
+}
+
+// finish checks, at the end, the size and the digest of all taken.
+func (v *verifier) finish() error {
+	if v.n != v.want {
+		return fmt.Errorf("%w: %d bytes, the record says %d", ErrCorrupt, v.n, v.want)
+	}
+	if !bytes.Equal(v.h.Sum(nil), v.sum) {
+		return fmt.Errorf("%w: the SHA-256 differs from the record's", ErrCorrupt)
+	}
+	return nil
 }

@@ -67,3 +67,38 @@ func TestDownloadHoldsBackTheEnd(t *testing.T) {
 		}
 	})
 }
+
+// failingWriter takes limit bytes, then fails, as a connection the client
+// has closed does.
+type failingWriter struct{ limit, got int }
+
+var errClientGone = errors.New("the client went away")
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if f.got+len(p) > f.limit {
+		return 0, errClientGone
+	}
+	f.got += len(p)
+	return len(p), nil
+}
+
+// A download whose client goes away stops with the writer's error and
+// does not read the rest of the content.
+func TestDownloadStopsWhenTheClientGoes(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		w := MustPut(t, s, randomBytes(t, 20*sendSize))
+		r, err := s.Get(context.Background(), w.FinalKey, w.DataKey, w.MasterKeyID, w.Size, w.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		fw := &failingWriter{limit: sendSize}
+		n, err := io.Copy(fw, r)
+		if !errors.Is(err, errClientGone) || n != int64(fw.got) {
+			t.Fatalf("copy to a client gone after %d bytes: %d, %v", fw.limit, n, err)
+		}
+		if rest, _ := io.Copy(io.Discard, r); rest < 10*sendSize {
+			t.Errorf("the download read on after its client went: %d bytes were left of %d", rest, w.Size)
+		}
+	})
+}
