@@ -49,8 +49,11 @@ type File struct {
 // FileStore is the persistence of file metadata. Implementations wrap
 // ErrNotFound and ErrConflict.
 type FileStore interface {
-	// CreateFile inserts f (version 1). ErrConflict when the id exists.
-	CreateFile(ctx context.Context, f File) error
+	// CreateFile inserts f (version 1) if the person's current files and f
+	// together take at most maxPersonSize bytes, else a *QuotaError; the
+	// check and the insert are one step against other CreateFiles of the
+	// person. ErrConflict when the id exists.
+	CreateFile(ctx context.Context, f File, maxPersonSize int64) error
 	// File returns the current version, deleted or not.
 	File(ctx context.Context, personID, id string) (File, error)
 	// FileOwner returns whose file id is (a professional reading by id).

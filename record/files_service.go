@@ -122,7 +122,9 @@ func (f *Files) Add(ctx context.Context, who auth.Principal, personID string, up
 		Description: description, Type: kind, Size: stored.Size, SHA256: stored.SHA256, ContentKey: stored.FinalKey,
 		DataKey: stored.DataKey, MasterKeyID: stored.MasterKeyID, CreatedAt: now, UpdatedAt: now, EnteredBy: ActorOf(who),
 	}
-	if err := f.Store.CreateFile(ctx, file); err != nil {
+	// The quota again, with the insert: another upload of the person's may
+	// have been stored since the sum above.
+	if err := f.Store.CreateFile(ctx, file, lim.MaxPersonSize); err != nil {
 		_ = f.Content.Delete(ctx, stored.TempKey) // no record names it: gone now, or swept later
 		return File{}, err
 	}

@@ -14,10 +14,11 @@ import (
 
 var _ record.FileStore = (*Store)(nil)
 
-// CreateFile inserts f (version 1); ErrConflict when its id or content key
-// exists, ErrNotFound when its person does not.
-func (s *Store) CreateFile(ctx context.Context, f record.File) error {
-	err := s.inFileTx(ctx, func(tx filesql.DB) error { return filesql.RunCreate(ctx, dialect, tx, f) })
+// CreateFile inserts f (version 1) if the person's files and f take at
+// most maxPersonSize (else a *record.QuotaError); ErrConflict when its id
+// or content key exists, ErrNotFound when its person does not.
+func (s *Store) CreateFile(ctx context.Context, f record.File, maxPersonSize int64) error {
+	err := s.inFileTx(ctx, func(tx filesql.DB) error { return filesql.RunCreate(ctx, dialect, tx, f, maxPersonSize) })
 	if err != nil {
 		return fmt.Errorf("create file %s: %w", f.ID, mapErr(err, filesql.Sentinels))
 	}

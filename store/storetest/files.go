@@ -42,6 +42,8 @@ func RunFiles(t *testing.T, open func(t *testing.T) Stores) {
 		{"RewrapInBatchesAndRestart", testRewrap},
 		{"RewrapRefusesSameKey", testRewrapSameKey},
 		{"ConcurrentUpdate", testConcurrentFileUpdate},
+		{"QuotaWithTheInsert", testFileQuota},
+		{"ConcurrentCreatesKeepTheQuota", testConcurrentFileQuota},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,7 +119,7 @@ func testFileRoundTrip(t *testing.T, s FileStores) {
 	f.UpdatedAt = f.CreatedAt.Add(time.Hour)
 	f.Type, f.Size, f.Name = record.MediaHEIC, 20<<20, "ihottuma 'kuva'.heic"
 	f.EnteredBy = record.Actor{Kind: record.ActorPerson, ID: "p2", OnBehalfOf: "p1"}
-	must(t, s.CreateFile(ctx, f))
+	must(t, s.CreateFile(ctx, f, noQuota))
 
 	want := f
 	want.CreatedAt = time.Date(2026, time.May, 2, 7, 11, 12, 123456000, time.UTC)
@@ -147,14 +149,14 @@ func testFileRoundTrip(t *testing.T, s FileStores) {
 func testFileCreateConflicts(t *testing.T, s FileStores) {
 	ctx := context.Background()
 	f := NewFile("p1", "f-1", base)
-	must(t, s.CreateFile(ctx, f))
+	must(t, s.CreateFile(ctx, f, noQuota))
 	sameID := NewFile("p1", "f-1", base)
 	sameID.ContentKey = "files/other"
-	wantErr(t, s.CreateFile(ctx, sameID), record.ErrConflict, "CreateFile with a stored id")
+	wantErr(t, s.CreateFile(ctx, sameID, noQuota), record.ErrConflict, "CreateFile with a stored id")
 	sameKey := NewFile("p1", "f-2", base)
 	sameKey.ContentKey = f.ContentKey
-	wantErr(t, s.CreateFile(ctx, sameKey), record.ErrConflict, "CreateFile with a stored content key")
-	wantErr(t, s.CreateFile(ctx, NewFile("p-none", "f-3", base)), record.ErrNotFound, "CreateFile of an unknown person")
+	wantErr(t, s.CreateFile(ctx, sameKey, noQuota), record.ErrConflict, "CreateFile with a stored content key")
+	wantErr(t, s.CreateFile(ctx, NewFile("p-none", "f-3", base), noQuota), record.ErrNotFound, "CreateFile of an unknown person")
 	if got := fileIDs(t, s, "p1", nil); !slices.Equal(got, []string{"f-1"}) {
 		t.Errorf("files after refused creates: %v, want [f-1]", got)
 	}
@@ -178,7 +180,7 @@ func edit(f record.File, title string) record.File {
 func testFileUpdateKeepsVersions(t *testing.T, s FileStores) {
 	ctx := context.Background()
 	v1 := NewFile("p1", "f-1", base)
-	must(t, s.CreateFile(ctx, v1))
+	must(t, s.CreateFile(ctx, v1, noQuota))
 	v2 := edit(v1, "Laboratoriotulokset")
 	must(t, s.UpdateFile(ctx, v2))
 	v3 := edit(v2, "Tulokset 2025")
@@ -202,7 +204,7 @@ func testFileUpdateKeepsVersions(t *testing.T, s FileStores) {
 func testFileUpdateKeepsContent(t *testing.T, s FileStores) {
 	ctx := context.Background()
 	v1 := NewFile("p1", "f-1", base)
-	must(t, s.CreateFile(ctx, v1))
+	must(t, s.CreateFile(ctx, v1, noQuota))
 	v2 := edit(v1, "Uusi nimi")
 	v2.ContentKey, v2.DataKey, v2.MasterKeyID = "files/elsewhere", []byte("old wrapping"), "k0"
 	v2.Size, v2.SHA256, v2.Type, v2.CreatedAt = 1, []byte{1}, record.MediaText, base.Add(time.Hour)
@@ -215,7 +217,7 @@ func testFileUpdateKeepsContent(t *testing.T, s FileStores) {
 func testFileUpdateStaleOrMissing(t *testing.T, s FileStores) {
 	ctx := context.Background()
 	v1 := NewFile("p1", "f-1", base)
-	must(t, s.CreateFile(ctx, v1))
+	must(t, s.CreateFile(ctx, v1, noQuota))
 	v2 := edit(v1, "Toinen")
 	must(t, s.UpdateFile(ctx, v2))
 	for _, version := range []int{1, 2, 4} {
@@ -236,7 +238,7 @@ func testFileUpdateStaleOrMissing(t *testing.T, s FileStores) {
 func testFileOtherPerson(t *testing.T, s FileStores) {
 	ctx := context.Background()
 	f := NewFile("p1", "f-1", base)
-	must(t, s.CreateFile(ctx, f))
+	must(t, s.CreateFile(ctx, f, noQuota))
 	_, err := s.File(ctx, "p2", "f-1")
 	wantErr(t, err, record.ErrNotFound, "File of another person")
 	_, err = s.FileHistory(ctx, "p2", "f-1")
@@ -253,8 +255,8 @@ func testFileOtherPerson(t *testing.T, s FileStores) {
 func testFileDelete(t *testing.T, s FileStores) {
 	ctx := context.Background()
 	keep, gone := NewFile("p1", "f-keep", base), NewFile("p1", "f-gone", base.Add(time.Hour))
-	must(t, s.CreateFile(ctx, keep))
-	must(t, s.CreateFile(ctx, gone))
+	must(t, s.CreateFile(ctx, keep, noQuota))
+	must(t, s.CreateFile(ctx, gone, noQuota))
 	del := gone
 	del.Version, del.Deleted, del.UpdatedAt = 2, true, gone.UpdatedAt.Add(time.Minute)
 	must(t, s.UpdateFile(ctx, del))
@@ -280,7 +282,7 @@ func testFilesOrder(t *testing.T, s FileStores) {
 		NewFile("p1", "f-new", base.Add(time.Hour)), NewFile("p1", "f-old", base.Add(-time.Hour)),
 		NewFile("p2", "f-p2", base.Add(2*time.Hour)),
 	} {
-		must(t, s.CreateFile(ctx, f))
+		must(t, s.CreateFile(ctx, f, noQuota))
 	}
 	if got, want := fileIDs(t, s, "p1", nil), []string{"f-new", "f-a", "f-b", "f-old"}; !slices.Equal(got, want) {
 		t.Errorf("Files: %v, want %v", got, want)
@@ -314,7 +316,7 @@ func testFilesSize(t *testing.T, s FileStores) {
 		NewFile("p1", "f-gone", base), NewFile("p2", "f-other", base)
 	big.Size, small.Size, gone.Size, other.Size = 400<<20, 7, 1000, 50
 	for _, f := range []record.File{big, small, gone, other} {
-		must(t, s.CreateFile(ctx, f))
+		must(t, s.CreateFile(ctx, f, noQuota))
 	}
 	del := gone
 	del.Version, del.Deleted = 2, true
@@ -331,8 +333,8 @@ func testFilesSize(t *testing.T, s FileStores) {
 func testContentKeys(t *testing.T, s FileStores) {
 	ctx := context.Background()
 	live, gone := NewFile("p1", "f-live", base), NewFile("p2", "f-gone", base)
-	must(t, s.CreateFile(ctx, live))
-	must(t, s.CreateFile(ctx, gone))
+	must(t, s.CreateFile(ctx, live, noQuota))
+	must(t, s.CreateFile(ctx, gone, noQuota))
 	del := gone
 	del.Version, del.Deleted = 2, true
 	must(t, s.UpdateFile(ctx, del))
@@ -375,14 +377,14 @@ func testRewrap(t *testing.T, s FileStores) {
 	var originals []record.File
 	for i := range 5 {
 		f := NewFile("p1", fmt.Sprintf("f-%d", i), base)
-		must(t, s.CreateFile(ctx, f))
+		must(t, s.CreateFile(ctx, f, noQuota))
 		originals = append(originals, f)
 	}
 	must(t, s.UpdateFile(ctx, edit(originals[1], "Kahdesti")))
 	must(t, s.UpdateFile(ctx, edit(edit(originals[1], "Kahdesti"), "Kolmesti")))
 	other := NewFile("p2", "f-other", base)
 	other.MasterKeyID = "k0"
-	must(t, s.CreateFile(ctx, other))
+	must(t, s.CreateFile(ctx, other, noQuota))
 
 	calls := 0
 	n, err := s.RewrapDataKeys(ctx, "k1", 3, rewrapTo(&calls, 5))
@@ -433,7 +435,7 @@ func filesOnKey(tb testing.TB, s FileStores, originals []record.File) int {
 func testRewrapSameKey(t *testing.T, s FileStores) {
 	ctx := context.Background()
 	f := NewFile("p1", "f-1", base)
-	must(t, s.CreateFile(ctx, f))
+	must(t, s.CreateFile(ctx, f, noQuota))
 	same := func(old []byte) ([]byte, string, error) { return old, "k1", nil }
 	if _, err := s.RewrapDataKeys(ctx, "k1", 10, same); err == nil {
 		t.Error("a rewrap to the same master key: no error")
@@ -450,7 +452,7 @@ func testRewrapSameKey(t *testing.T, s FileStores) {
 func testConcurrentFileUpdate(t *testing.T, s FileStores) {
 	ctx := context.Background()
 	v1 := NewFile("p1", "f-1", base)
-	must(t, s.CreateFile(ctx, v1))
+	must(t, s.CreateFile(ctx, v1, noQuota))
 	updates := make([]record.File, 8)
 	for i := range updates {
 		updates[i] = edit(v1, fmt.Sprintf("Otsikko %d", i))
@@ -459,5 +461,51 @@ func testConcurrentFileUpdate(t *testing.T, s FileStores) {
 	sameFile(t, "after the race", getFile(t, s, "p1", "f-1"), updates[winner])
 	if h := fileHistory(t, s, "p1", "f-1"); len(h) != 2 {
 		t.Errorf("history after the race has %d versions, want 2", len(h))
+	}
+}
+
+// noQuota is a person's limit no test reaches.
+const noQuota = 1 << 50
+
+// testFileQuota: a file that would take its person over the limit is
+// refused with the figures and not stored; exactly at the limit is kept;
+// deleted files and other people's do not count.
+func testFileQuota(t *testing.T, s FileStores) {
+	ctx := context.Background()
+	first := NewFile("p1", "f-1", base) // 1234 bytes
+	must(t, s.CreateFile(ctx, first, 3000))
+	must(t, s.CreateFile(ctx, NewFile("p2", "f-other", base), 3000))
+	over := NewFile("p1", "f-2", base)
+	over.Size = 3000 - 1234 + 1
+	err := s.CreateFile(ctx, over, 3000)
+	var q *record.QuotaError
+	if !errors.As(err, &q) || !errors.Is(err, record.ErrQuota) || q.Used != 1234 || q.Size != over.Size || q.Limit != 3000 {
+		t.Fatalf("a file over the quota: %v; want a QuotaError with used 1234, size %d, limit 3000", err, over.Size)
+	}
+	if ids := fileIDs(t, s, "p1", nil); len(ids) != 1 {
+		t.Errorf("after the refusal p1 has files %v", ids)
+	}
+	over.Size--
+	must(t, s.CreateFile(ctx, over, 3000))
+	gone := edit(over, "Poistettu")
+	gone.Deleted = true
+	must(t, s.UpdateFile(ctx, gone))
+	again := NewFile("p1", "f-3", base)
+	again.Size = over.Size
+	must(t, s.CreateFile(ctx, again, 3000))
+}
+
+// testConcurrentFileQuota: eight uploads of one person at once, each of
+// which fits alone and any two of which do not: exactly one is stored.
+func testConcurrentFileQuota(t *testing.T, s FileStores) {
+	ctx := context.Background()
+	files := make([]record.File, 8)
+	for i := range files {
+		files[i] = NewFile("p1", fmt.Sprintf("f-%d", i), base)
+		files[i].Size = 600
+	}
+	winner := race(t, len(files), record.ErrQuota, func(i int) error { return s.CreateFile(ctx, files[i], 1000) })
+	if ids := fileIDs(t, s, "p1", nil); len(ids) != 1 || ids[0] != files[winner].ID {
+		t.Errorf("after the race p1 has files %v, want only %s", ids, files[winner].ID)
 	}
 }

@@ -138,6 +138,11 @@ func List(d sqlq.Dialect, person string, ids []string) (string, []any) {
 	return d.Rebind(`SELECT ` + columnList + ` FROM files WHERE ` + w.String() + newestFirst), w.Args()
 }
 
+// LockPerson locks one person's row for the transaction: argument person.
+func LockPerson(d sqlq.Dialect) string {
+	return d.Rebind(`SELECT id FROM people WHERE id = ? FOR UPDATE`)
+}
+
 // Size sums the sizes of a person's current, not deleted files: arguments
 // person, false. The sum is cast back to a 64-bit integer: PostgreSQL sums
 // a bigint as numeric.

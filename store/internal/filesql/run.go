@@ -30,8 +30,24 @@ type DB interface {
 type InTx func(ctx context.Context, fn func(tx DB) error) error
 
 // RunCreate is record.FileStore.CreateFile inside tx: f is inserted as the
-// current version and into the history.
-func RunCreate(ctx context.Context, d sqlq.Dialect, tx DB, f record.File) error {
+// current version and into the history, if the person's files and f
+// together take at most maxPersonSize. The person's row is locked first
+// (PostgreSQL; SQLite has one writer), so two uploads of one person at
+// once cannot both pass the check with the sum from before the other.
+func RunCreate(ctx context.Context, d sqlq.Dialect, tx DB, f record.File, maxPersonSize int64) error {
+	if d == sqlq.Postgres {
+		var id string
+		if err := tx.QueryRow(ctx, LockPerson(d), f.PersonID).Scan(&id); err != nil {
+			return err // no such person: the store maps it to ErrNotFound
+		}
+	}
+	var used int64
+	if err := tx.QueryRow(ctx, Size(d), f.PersonID, false).Scan(&used); err != nil {
+		return err
+	}
+	if f.Size > maxPersonSize-used {
+		return &record.QuotaError{Used: used, Size: f.Size, Limit: maxPersonSize}
+	}
 	if _, err := tx.Exec(ctx, Insert(d, Current), Values(d, f)...); err != nil {
 		return err
 	}
