@@ -183,7 +183,7 @@ func TestKeysRotateProgressPerBatch(t *testing.T) {
 		f := record.File{ID: fmt.Sprintf("f%04d", i), PersonID: "anna", Version: 1, Name: "a.txt", Type: record.MediaText,
 			Size: 1, SHA256: make([]byte, 32), ContentKey: fmt.Sprintf("files/%04d", i), DataKey: wrapped, MasterKeyID: id,
 			CreatedAt: time.Now(), UpdatedAt: time.Now(), EnteredBy: record.ActorOf(annaCitizen)}
-		if err := s.CreateFile(ctx, f); err != nil {
+		if err := s.CreateFile(ctx, f, record.DefaultMaxPersonSize); err != nil {
 			t.Fatal(err)
 		}
 	}
