@@ -155,7 +155,13 @@ func (s *Store) write(ctx context.Context, key string, r io.Reader, dataKey []by
 	}
 	h := sha256.New()
 	enc := EncryptWriter(w, dataKey)
-	n, err := io.Copy(io.MultiWriter(h, enc), io.LimitReader(r, maxSize+1))
+	// Reading and hashing here, encrypting and writing on a goroutine of
+	// its own: on more than one core the two overlap.
+	aw := newAsyncWriter(enc)
+	n, err := io.CopyBuffer(io.MultiWriter(h, aw), io.LimitReader(r, maxSize+1), make([]byte, sendSize))
+	if werr := aw.Close(); err == nil {
+		err = werr
+	}
 	if err == nil && n > maxSize {
 		err = fmt.Errorf("%w: more than %d bytes", ErrTooLarge, maxSize)
 	}
