@@ -70,8 +70,9 @@ type FileStore interface {
 	Files(ctx context.Context, personID string, ids []string) ([]File, error)
 	// FilesSize is the sum of Size of a person's current, not deleted files.
 	FilesSize(ctx context.Context, personID string) (int64, error)
-	// ContentKeys reports which of keys a file record (any version, deleted
-	// or not) points at, for the sweeper: content no record names is swept.
+	// ContentKeys reports which of keys a file that is not deleted points
+	// at, for the sweeper: other content (a cut upload's, a deleted file's)
+	// is swept.
 	ContentKeys(ctx context.Context, keys []string) (map[string]bool, error)
 	// RewrapDataKeys replaces DataKey and MasterKeyID of every version of
 	// the files wrap returns a new wrapping for (key rotation), in batches.

@@ -237,12 +237,20 @@ func (f *Files) Describe(ctx context.Context, who auth.Principal, personID, id s
 	})
 }
 
-// Delete deletes a file; its versions stay in the history.
+// Delete deletes a file: its record and versions stay in the history,
+// its content is removed (no one can read a deleted file, and it no longer
+// counts against the quota).
 func (f *Files) Delete(ctx context.Context, who auth.Principal, personID, id string, version int) (File, error) {
-	return f.change(ctx, who, personID, id, version, func(x *File) error {
+	gone, err := f.change(ctx, who, personID, id, version, func(x *File) error {
 		x.Deleted = true
 		return nil
 	})
+	if err == nil {
+		// The record stays (its history, the access log's references); the
+		// content goes now, or with the sweeper if the bucket fails here.
+		_ = f.Content.Delete(ctx, gone.ContentKey)
+	}
+	return gone, err
 }
 
 func (f *Files) change(ctx context.Context, who auth.Principal, personID, id string, version int, edit func(*File) error) (File, error) {

@@ -249,3 +249,26 @@ func TestFileReadableBeforeItsMove(t *testing.T) {
 		t.Errorf("read back %q", b)
 	}
 }
+
+// A deleted file's content leaves the bucket; its record's history stays.
+func TestFileDeleteRemovesContent(t *testing.T) {
+	w := newFilesWorld(t, record.Limits{})
+	ctx := context.Background()
+	f, err := w.add(t, "kirje.pdf", aPDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := filepath.Join(w.dir, filepath.FromSlash(f.ContentKey))
+	if _, err := os.Stat(at); err != nil {
+		t.Fatalf("the content is not at its key: %v", err)
+	}
+	if _, err := w.files.Delete(ctx, annaOwner, "anna", f.ID, f.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(at); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a deleted file's content is still in the bucket: %v", err)
+	}
+	if _, _, err := w.files.Open(ctx, annaOwner, "anna", f.ID); !errors.Is(err, record.ErrGone) {
+		t.Errorf("reading a deleted file: %v, want ErrGone", err)
+	}
+}

@@ -150,12 +150,14 @@ func Size(d sqlq.Dialect) string {
 	return d.Rebind(`SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM files WHERE person_id = ? AND deleted = ?`)
 }
 
-// ContentKeys selects which of keys (one chunk of them: see in) any
-// version of any file names.
+// ContentKeys selects which of keys (one chunk of them: see in) a file
+// that is not deleted names. Every version of a file names the same
+// content, so the current row tells.
 func ContentKeys(d sqlq.Dialect, keys []string) (string, []any) {
 	w := &sqlq.Where{}
 	in(d, w, "content_key", keys)
-	return d.Rebind(`SELECT DISTINCT content_key FROM file_versions WHERE ` + w.String()), w.Args()
+	w.Add("deleted = ?", false)
+	return d.Rebind(`SELECT content_key FROM files WHERE ` + w.String()), w.Args()
 }
 
 // ToRewrap selects up to limit (id, data key) pairs still wrapped by master
