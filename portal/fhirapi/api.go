@@ -50,6 +50,7 @@ type API struct {
 
 	started time.Time
 	routes  gin.RoutesInfo
+	inline  chan struct{} // a place for each DocumentReference held whole at once
 }
 
 // Routes lists the registered routes, once Handler has run: the gate test
@@ -65,6 +66,7 @@ func (s *API) Handler() http.Handler {
 		s.DefaultRegion = "kainuu"
 	}
 	s.started = time.Now().UTC()
+	s.inline = make(chan struct{}, maxInlineDocuments)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true

@@ -32,19 +32,45 @@ func (s *API) maxDocumentBytes() int64 {
 	return lim.MaxFileSize/3*4 + 4 + maxResourceBytes
 }
 
-func (s *API) documentBody(c *gin.Context) (fhir.ParsedDocumentReference, error) {
-	body, err := readBody(c, s.maxDocumentBytes())
+// maxInlineDocuments is how many DocumentReference creates the server
+// holds at once: a body with its content inline is read whole (up to
+// maxDocumentBytes, and its decoded content beside it) before anyone's
+// access can be decided, since the subject is inside it. Others wait for
+// a place, each as long as its request lasts. The streamed way in, Binary,
+// holds a few buffers and is not bounded here.
+const maxInlineDocuments = 4
+
+// documentBody reads and parses a DocumentReference of at most limit
+// bytes.
+func (s *API) documentBody(c *gin.Context, limit int64) (fhir.ParsedDocumentReference, error) {
+	body, err := readBody(c, limit)
 	if err != nil {
 		return fhir.ParsedDocumentReference{}, err
 	}
 	return fhir.ParseDocumentReference(body)
 }
 
+// inlinePlace waits for one of the maxInlineDocuments places; release
+// gives it back.
+func (s *API) inlinePlace(c *gin.Context) (release func(), err error) {
+	select {
+	case s.inline <- struct{}{}:
+		return func() { <-s.inline }, nil
+	case <-c.Request.Context().Done():
+		return nil, c.Request.Context().Err()
+	}
+}
+
 // createDocument adds a file with its content inline, or describes a file
 // uploaded as a Binary (its title from description, its name from the
 // attachment's title being fixed at upload).
 func (s *API) createDocument(c *gin.Context) error {
-	parsed, err := s.documentBody(c)
+	release, err := s.inlinePlace(c)
+	if err != nil {
+		return err
+	}
+	defer release()
+	parsed, err := s.documentBody(c, s.maxDocumentBytes())
 	if err != nil {
 		return err
 	}
@@ -92,7 +118,8 @@ func (s *API) updateDocument(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	parsed, err := s.documentBody(c)
+	// A retitling carries no content: a resource's usual bound.
+	parsed, err := s.documentBody(c, maxResourceBytes)
 	if err != nil {
 		return err
 	}

@@ -178,3 +178,20 @@ func TestFilesRefused(t *testing.T) {
 		t.Errorf("another citizen's search found %d files", len(es))
 	}
 }
+
+// A retitling carries no content: a PUT as large as a create with content
+// is refused (413) before it is held, and the file is unchanged.
+func TestDocumentReferenceUpdateBounded(t *testing.T) {
+	a := &api{Env: portaltest.New(t, portaltest.Options{})} // the default 20 MB a file
+	citizen := a.MustCitizen(t, hetuA, "kainuu")
+	id := created(t, a.call(t, citizen, http.MethodPost, base+"/DocumentReference", documentJSON(citizen.PersonID, "", "Lab results", "t.pdf", pdf)))
+	big := append(bytes.Clone(pdf), bytes.Repeat([]byte{' '}, 2<<20)...)
+	w := a.raw(t, citizen, http.MethodPut, base+"/DocumentReference/"+id, fhirJSON, []byte(documentJSON(citizen.PersonID, id, "Other", "t.pdf", big)))
+	if w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 2 MB retitling = %d, want 413", w.Code)
+	}
+	doc := want(t, a.call(t, citizen, http.MethodGet, base+"/DocumentReference/"+id, ""), http.StatusOK)
+	if str(doc["description"]) != "Lab results" {
+		t.Errorf("after the refused PUT the title is %v", doc["description"])
+	}
+}
