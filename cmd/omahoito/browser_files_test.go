@@ -291,3 +291,31 @@ func clickLabelled(tb testing.TB, ctx context.Context, sel, text string) {
 		tb.Fatalf("no %s labelled %q: %v", sel, text, err)
 	}
 }
+
+// TestBrowserUploadTooLarge: a file over the limit is refused in the page
+// before it is sent, the way the server refuses one: the message at the
+// field, the field marked invalid and focused; nothing is stored.
+func TestBrowserUploadTooLarge(t *testing.T) {
+	a := MustStartApp(t, "sqlite", func(c *Config) { c.FileMaxSize = 1000 })
+	cit := browsertest.New(t)
+	browserLoginAs(t, cit, a, testHetu, "Maija", "Meikäläinen")
+	path := filepath.Join(t.TempDir(), "pitka.txt")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("verenpaine 128/84\n"), 100), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Visit(t, cit, a.URL+"/files/new")
+	if err := chromedp.Do(cit, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{path})); err != nil {
+		t.Fatal(err)
+	}
+	click(t, cit, `form#upload button[type="submit"]`)
+	waitFor(t, cit, "#file-error", "The file is too large.")
+	if inv := attr(t, cit, "#file", "aria-invalid"); inv != "true" {
+		t.Errorf("the file field's aria-invalid = %q", inv)
+	}
+	if f := focusedName(t, cit); f != "#file" {
+		t.Errorf("the focus is on %s, not the file field", f)
+	}
+	browsertest.Check(t, cit)
+	browsertest.Visit(t, cit, a.URL+"/files")
+	waitFor(t, cit, "main", "You have no files yet.")
+}

@@ -18,7 +18,7 @@
       var file = input && input.files && input.files[0];
       if (file && max > 0 && file.size > max) {
         event.preventDefault();
-        say(form.getAttribute("data-too-large"));
+        refuse(input, form.getAttribute("data-too-large"));
         return;
       }
       event.preventDefault();
@@ -26,11 +26,28 @@
     });
   }
 
+  // refuse marks the file field as the server marks a refused one: the
+  // message at the field, tied to it, and the focus on it.
+  function refuse(input, text) {
+    var error = document.getElementById("file-error");
+    if (!error) {
+      error = document.createElement("p");
+      error.id = "file-error";
+      error.className = "field-error";
+      input.parentNode.insertBefore(error, input);
+    }
+    error.textContent = text;
+    input.parentNode.classList.add("invalid");
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "file-error");
+    input.focus();
+  }
+
+  // say puts text in the live region, which stays in the page (outside the
+  // progress box that is shown only while sending), so that its first
+  // message is announced too.
   function say(text) {
-    var box = document.getElementById("upload-progress");
-    var status = document.getElementById("upload-status");
-    box.hidden = false;
-    status.textContent = text;
+    document.getElementById("upload-status").textContent = text;
   }
 
   function send(form) {
