@@ -309,8 +309,12 @@ func (s *Store) open(ctx context.Context, key string) (*blob.Reader, error) {
 		return nil, bucketErr("read", key, err)
 	}
 	br, terr := s.bucket.NewReader(ctx, TempPrefix+name, nil)
+	if gcerrors.Code(terr) == gcerrors.NotFound {
+		// Moved between the two looks: it is at its final key now.
+		br, terr = s.bucket.NewReader(ctx, key, nil)
+	}
 	if terr != nil {
-		return nil, bucketErr("read", key, err)
+		return nil, bucketErr("read", key, terr)
 	}
 	return br, nil
 }
