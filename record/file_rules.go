@@ -211,23 +211,35 @@ func DefaultLimits() Limits {
 
 // FileSizeError says a file is over the size limit; it wraps
 // ErrFileTooLarge.
+// Size is 0 when the upload was stopped at the limit, its size unknown.
 type FileSizeError struct {
 	Size, Limit int64
 }
 
 func (e *FileSizeError) Error() string {
+	if e.Size == 0 {
+		_, limit := sizes(e.Limit, e.Limit)
+		return fmt.Sprintf("the file is larger than %s, the most a file may be", limit)
+	}
 	size, limit := sizes(e.Size, e.Limit)
 	return fmt.Sprintf("the file is %s; a file may be at most %s", size, limit)
 }
 func (e *FileSizeError) Unwrap() error { return ErrFileTooLarge }
 
 // QuotaError says a file would take a person over their total: Used is
-// what their files already take, Size the new file; it wraps ErrQuota.
+// what their files already take, Size the new file (0 when the upload was
+// stopped at what was left, its size unknown); it wraps ErrQuota.
 type QuotaError struct {
 	Used, Size, Limit int64
 }
 
 func (e *QuotaError) Error() string {
+	if e.Size == 0 {
+		free, limit := sizes(max(e.Limit-e.Used, 0), e.Limit)
+		used, _ := sizes(e.Used, e.Limit)
+		return fmt.Sprintf("the file is larger than the %s left: your files already take %s, and together they may take at most %s",
+			free, used, limit)
+	}
 	size, _ := sizes(e.Size, e.Limit)
 	used, limit := sizes(e.Used, e.Limit)
 	return fmt.Sprintf("the file is %s and your files already take %s; together they may take at most %s",

@@ -323,3 +323,21 @@ func TestCleanDescription(t *testing.T) {
 		t.Errorf("an over-long description: %v; want a FieldError description/too-long", err)
 	}
 }
+
+// An upload stopped at a limit has no known size: the message says it is
+// larger than what was allowed, never a made-up figure.
+func TestLimitErrorsOfUnknownSize(t *testing.T) {
+	const mb = 1 << 20
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&FileSizeError{Limit: 20 * mb}, "the file is larger than 20 MB, the most a file may be"},
+		{&QuotaError{Used: 499 * mb, Limit: 500 * mb}, "the file is larger than the 1 MB left: your files already take 499 MB, and together they may take at most 500 MB"},
+		{&QuotaError{Used: 10 * mb, Size: 5 * mb, Limit: 12 * mb}, "the file is 5 MB and your files already take 10 MB; together they may take at most 12 MB"},
+	} {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("%#v:\n got %q\nwant %q", tc.err, got, tc.want)
+		}
+	}
+}

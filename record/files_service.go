@@ -142,10 +142,11 @@ func (f *Files) putError(err error, used int64, lim Limits) error {
 	if !errors.Is(err, ErrFileTooLarge) {
 		return err
 	}
+	// The upload was stopped at the limit: how large it is is not known.
 	if lim.MaxPersonSize-used < lim.MaxFileSize {
-		return &QuotaError{Used: used, Size: lim.MaxPersonSize - used + 1, Limit: lim.MaxPersonSize}
+		return &QuotaError{Used: used, Limit: lim.MaxPersonSize}
 	}
-	return &FileSizeError{Size: lim.MaxFileSize + 1, Limit: lim.MaxFileSize}
+	return &FileSizeError{Limit: lim.MaxFileSize}
 }
 
 // List returns the person's files the caller may see, newest first.
