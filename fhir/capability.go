@@ -178,6 +178,7 @@ func documentReference() fm.CapabilityStatementRestResource {
 		"SHA-256 of the content is in the extension " + documentSHA256URL + ". A professional reads under the patient's consent " +
 		"and must give patient to search; every read by a professional is in the patient's access log.")
 	r.Interaction = append(r.Interaction,
+		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionVread},
 		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionCreate},
 		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionUpdate},
 		fm.CapabilityStatementRestResourceInteraction{Code: fm.TypeRestfulInteractionDelete},
@@ -193,7 +194,8 @@ func binary() fm.CapabilityStatementRestResource {
 			{Code: fm.TypeRestfulInteractionCreate, Documentation: ptr("POST the raw bytes with their own Content-Type (not FHIR JSON); " +
 				"the type is sniffed from the content, and a type not kept is refused with 415, a file over the limit with 413.")},
 			{Code: fm.TypeRestfulInteractionRead, Documentation: ptr("GET Binary/{id} answers the raw bytes as an attachment, " +
-				"with the sniffed Content-Type and X-Content-Type-Options: nosniff.")},
+				"with the sniffed Content-Type and X-Content-Type-Options: nosniff, whatever the Accept; with Accept " +
+				"application/fhir+json (or _format) it answers the Binary resource, the content base64 in data.")},
 		},
 		Documentation: ptr("The id of a Binary is that of the DocumentReference describing it."),
 	}

@@ -58,7 +58,7 @@ func TestCapabilityDeclaresWhatIsParsed(t *testing.T) {
 		"Consent":    {fm.TypeRestfulInteractionCreate, fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType, fm.TypeRestfulInteractionUpdate},
 		"AuditEvent": {fm.TypeRestfulInteractionSearchType},
 		"DocumentReference": {fm.TypeRestfulInteractionCreate, fm.TypeRestfulInteractionRead, fm.TypeRestfulInteractionSearchType,
-			fm.TypeRestfulInteractionUpdate, fm.TypeRestfulInteractionDelete},
+			fm.TypeRestfulInteractionUpdate, fm.TypeRestfulInteractionDelete, fm.TypeRestfulInteractionVread},
 		"Binary": {fm.TypeRestfulInteractionCreate, fm.TypeRestfulInteractionRead},
 	} {
 		var got []fm.TypeRestfulInteraction

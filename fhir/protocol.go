@@ -35,8 +35,12 @@ func CheckFormat(format string) error {
 }
 
 func isJSONMedia(media string) bool {
-	return media == ContentType || media == "application/json"
+	return media == ContentType || media == "application/json" || media == legacyContentType
 }
+
+// legacyContentType is FHIR JSON as DSTU2 and STU3 named it; clients
+// written then still send it.
+const legacyContentType = "application/json+fhir"
 
 // CheckAccept decides from an Accept header whether JSON may be given:
 // yes when it is absent or names application/fhir+json, application/json,
@@ -64,6 +68,31 @@ func CheckAccept(accept string) error {
 		}
 	}
 	return fmt.Errorf("%w: Accept %q; accept application/fhir+json", ErrNotAcceptable, accept)
+}
+
+// WantsResource tells whether a read of a Binary is to be answered as a
+// FHIR Binary resource (its content base64 in data) rather than as the raw
+// content (R4 Binary §"Serving Binary resources"): yes when _format is
+// given, or when Accept names a FHIR JSON type (application/fhir+json or
+// its R3 form application/json+fhir) with a q above 0. A browser's Accept
+// (*/*, image/*, text/html) gets the raw content.
+func WantsResource(accept string, formats []string) bool {
+	if len(formats) > 0 {
+		return true
+	}
+	for _, part := range strings.Split(accept, ",") {
+		media, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || (media != ContentType && media != legacyContentType) {
+			continue
+		}
+		if q, ok := params["q"]; ok {
+			if v, err := strconv.ParseFloat(q, 64); err != nil || v <= 0 {
+				continue
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // CheckContentType checks the Content-Type of a request body: absent,

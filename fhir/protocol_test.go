@@ -137,3 +137,25 @@ func TestObservationHeaders(t *testing.T) {
 		t.Errorf("ResourceURL = %s", got)
 	}
 }
+
+func TestWantsResource(t *testing.T) {
+	for accept, want := range map[string]bool{
+		"":                                       false,
+		"*/*":                                    false,
+		"application/pdf":                        false,
+		"image/avif,image/webp,*/*;q=0.8":        false,
+		"application/json":                       false, // plain JSON is not asking for a FHIR resource
+		"application/fhir+json":                  true,
+		"application/fhir+json; charset=utf-8":   true,
+		"application/json+fhir":                  true,
+		"text/html, application/fhir+json;q=0.5": true,
+		"application/fhir+json;q=0":              false,
+	} {
+		if got := WantsResource(accept, nil); got != want {
+			t.Errorf("Accept %q: %v, want %v", accept, got, want)
+		}
+	}
+	if !WantsResource("*/*", []string{"json"}) {
+		t.Error("_format=json does not ask for the resource")
+	}
+}

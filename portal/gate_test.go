@@ -118,7 +118,7 @@ func answeredBeforeTheGate(key, target string, kind auth.Kind) (int, bool) {
 		if kind == auth.KindProfessional && !strings.Contains(target, "patient=") {
 			return http.StatusBadRequest, true
 		}
-	case "GET /fhir/r4/DocumentReference/:id", "GET /fhir/r4/Binary/:id":
+	case "GET /fhir/r4/DocumentReference/:id", "GET /fhir/r4/Binary/:id", "GET /fhir/r4/DocumentReference/:id/_history/:vid":
 		if kind == auth.KindProfessional {
 			return http.StatusNotFound, true
 		}

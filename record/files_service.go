@@ -193,15 +193,57 @@ func (f *Files) Open(ctx context.Context, who auth.Principal, personID, id strin
 	return file, rc, nil
 }
 
+// Version returns one version of a file's entry (its title and
+// description as they were), when the caller may see the file. A version
+// the file never had is ErrNotFound; the version that deleted it, ErrGone.
+func (f *Files) Version(ctx context.Context, who auth.Principal, personID, id string, version int) (File, error) {
+	g := f.gate()
+	personID, err := f.owner(ctx, personID, id)
+	if err != nil {
+		return File{}, err
+	}
+	req := Request{Who: who, PersonID: personID, Action: ActionHistory, Class: ClassFiles, ID: id}
+	d, err := g.decide(ctx, req)
+	if err != nil {
+		return File{}, err
+	}
+	history, err := f.Store.FileHistory(ctx, personID, id)
+	if err != nil {
+		return File{}, err
+	}
+	i := slices.IndexFunc(history, func(x File) bool { return x.Version == version })
+	if i < 0 {
+		return File{}, fmt.Errorf("file %s version %d: %w", id, version, ErrNotFound)
+	}
+	file := history[i]
+	req.DataTime, req.Count = file.CreatedAt, 1
+	if !coversFile(d.Scope, file) {
+		return File{}, g.outOfScope(ctx, req, d)
+	}
+	if err := g.done(ctx, req, d); err != nil {
+		return File{}, err
+	}
+	if file.Deleted {
+		return file, fmt.Errorf("file %s version %d: %w", id, version, ErrGone)
+	}
+	return file, nil
+}
+
+// owner is personID, or when a caller reads by id alone (a professional's
+// GET DocumentReference/{id}), whose file id is: no data is read.
+func (f *Files) owner(ctx context.Context, personID, id string) (string, error) {
+	if personID != "" {
+		return personID, nil
+	}
+	return f.Store.FileOwner(ctx, id)
+}
+
 // read decides, loads and logs one file.
 func (f *Files) read(ctx context.Context, who auth.Principal, personID, id string, action Action) (File, bool, error) {
 	g := f.gate()
-	if personID == "" {
-		owner, err := f.Store.FileOwner(ctx, id)
-		if err != nil {
-			return File{}, false, err
-		}
-		personID = owner
+	personID, err := f.owner(ctx, personID, id)
+	if err != nil {
+		return File{}, false, err
 	}
 	req := Request{Who: who, PersonID: personID, Action: action, Class: ClassFiles, ID: id}
 	d, err := g.decide(ctx, req)

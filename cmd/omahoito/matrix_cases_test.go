@@ -55,6 +55,7 @@ var matrixVariants = []string{
 	"GET /measurements/k/:kind [weight]",
 	"GET /fhir/r4/DocumentReference/:id [private]",
 	"GET /fhir/r4/Binary/:id [private]",
+	"GET /fhir/r4/DocumentReference/:id/_history/:vid [private]",
 	"GET /pro/patients/:id/files/:fid [private]",
 	"GET /pro/patients/:id/files/:fid/download [private]",
 	"GET /pro/patients/:id/files/:fid/preview [private]",
@@ -294,16 +295,18 @@ func matrixExpectations() map[string]cells {
 		// A's files: the grant names A's image, not A's private text file
 		// (the cell check: no professional's answer names it); B reading
 		// by id is told not found.
-		"GET /fhir/r4/DocumentReference":               coveredRead,
-		"POST /fhir/r4/DocumentReference/_search":      coveredRead,
-		"GET /fhir/r4/DocumentReference/:id":           coveredByID,
-		"GET /fhir/r4/Binary/:id":                      coveredByID,
-		"GET /fhir/r4/DocumentReference/:id [private]": {401, 200, 404, 403, 403, 403, 403, 403, 403},
-		"GET /fhir/r4/Binary/:id [private]":            {401, 200, 404, 403, 403, 403, 403, 403, 403},
-		"POST /fhir/r4/DocumentReference":              {401, 201, 403, 403, 403, 403, 403, 403, 403},
-		"PUT /fhir/r4/DocumentReference/:id":           {401, 200, 403, 403, 403, 403, 403, 403, 403},
-		"DELETE /fhir/r4/DocumentReference/:id":        {401, 204, 404, 403, 403, 403, 403, 403, 403},
-		"POST /fhir/r4/Binary":                         {401, 201, 201, 403, 403, 403, 403, 403, 403}, // B keeps B's own
+		"GET /fhir/r4/DocumentReference":                             coveredRead,
+		"POST /fhir/r4/DocumentReference/_search":                    coveredRead,
+		"GET /fhir/r4/DocumentReference/:id":                         coveredByID,
+		"GET /fhir/r4/Binary/:id":                                    coveredByID,
+		"GET /fhir/r4/DocumentReference/:id/_history/:vid":           coveredByID,
+		"GET /fhir/r4/DocumentReference/:id/_history/:vid [private]": {401, 200, 404, 403, 403, 403, 403, 403, 403},
+		"GET /fhir/r4/DocumentReference/:id [private]":               {401, 200, 404, 403, 403, 403, 403, 403, 403},
+		"GET /fhir/r4/Binary/:id [private]":                          {401, 200, 404, 403, 403, 403, 403, 403, 403},
+		"POST /fhir/r4/DocumentReference":                            {401, 201, 403, 403, 403, 403, 403, 403, 403},
+		"PUT /fhir/r4/DocumentReference/:id":                         {401, 200, 403, 403, 403, 403, 403, 403, 403},
+		"DELETE /fhir/r4/DocumentReference/:id":                      {401, 204, 404, 403, 403, 403, 403, 403, 403},
+		"POST /fhir/r4/Binary":                                       {401, 201, 201, 403, 403, 403, 403, 403, 403}, // B keeps B's own
 
 		"GET /measurements":                  ownPage,
 		"GET /measurements/new":              {401, 303, 303, 403, 403, 403, 403, 403, 403}, // without a kind: back to the overview; a citizen's page

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,6 +19,7 @@ func (s *API) documentRoutes(api *gin.RouterGroup) {
 	api.GET("/DocumentReference", s.handle(s.searchDocuments))
 	api.POST("/DocumentReference/_search", s.handle(s.searchDocuments))
 	api.GET("/DocumentReference/:id", s.handle(s.readDocument))
+	api.GET("/DocumentReference/:id/_history/:vid", s.handle(s.documentVersion))
 	api.PUT("/DocumentReference/:id", s.handle(s.updateDocument))
 	api.DELETE("/DocumentReference/:id", s.handle(s.deleteDocument))
 }
@@ -104,6 +106,21 @@ func (s *API) renderDocument(c *gin.Context, status int, f record.File) {
 
 func (s *API) readDocument(c *gin.Context) error {
 	f, err := s.Files.Get(c.Request.Context(), principal(c), whose(c, ""), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	s.renderDocument(c, http.StatusOK, f)
+	return nil
+}
+
+// documentVersion is a vread: the file's entry as one of its versions
+// was (the Location of a create or update names it).
+func (s *API) documentVersion(c *gin.Context) error {
+	version, err := strconv.Atoi(c.Param("vid"))
+	if err != nil || version < 1 {
+		return fmt.Errorf("version %q: %w", c.Param("vid"), record.ErrNotFound)
+	}
+	f, err := s.Files.Version(c.Request.Context(), principal(c), whose(c, ""), c.Param("id"), version)
 	if err != nil {
 		return err
 	}

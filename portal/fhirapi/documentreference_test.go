@@ -195,3 +195,71 @@ func TestDocumentReferenceUpdateBounded(t *testing.T) {
 		t.Errorf("after the refused PUT the title is %v", doc["description"])
 	}
 }
+
+// A client asking for FHIR JSON gets the Binary resource (valid R4, the
+// content base64 in data); any other Accept, as a browser or an image
+// viewer sends, gets the raw bytes, never 406.
+func TestBinaryFormats(t *testing.T) {
+	a := newFilesAPI(t)
+	citizen := a.MustCitizen(t, hetuA, "kainuu")
+	id := created(t, a.call(t, citizen, http.MethodPost, base+"/DocumentReference", documentJSON(citizen.PersonID, "", "Lab results", "t.pdf", pdf)))
+	for _, accept := range []string{fhirJSON, "application/fhir+json;q=0.9, */*;q=0.1", "application/json+fhir"} {
+		w := a.call(t, citizen, http.MethodGet, base+"/Binary/"+id, "", "Accept: "+accept)
+		res := want(t, w, http.StatusOK)
+		data, err := base64.StdEncoding.DecodeString(str(res["data"]))
+		if str(res["resourceType"]) != "Binary" || str(res["id"]) != id || str(res["contentType"]) != "application/pdf" ||
+			err != nil || !bytes.Equal(data, pdf) {
+			t.Errorf("Accept %q: %v (data %d bytes, %v)", accept, res, len(data), err)
+		}
+	}
+	if w := a.call(t, citizen, http.MethodGet, base+"/Binary/"+id+"?_format=json", ""); w.Code != http.StatusOK ||
+		!strings.HasPrefix(w.Header().Get("Content-Type"), fhirJSON) {
+		t.Errorf("_format=json: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+	for _, accept := range []string{"", "application/pdf", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/fhir+json;q=0, */*"} {
+		w := a.raw(t, citizen, http.MethodGet, base+"/Binary/"+id+"", "", nil)
+		if accept != "" {
+			r := httptest.NewRequest(http.MethodGet, base+"/Binary/"+id, nil)
+			r.Header.Set("Accept", accept)
+			r.Host = strings.TrimPrefix(portaltest.BaseURL, "http://")
+			w = httptest.NewRecorder()
+			a.As(citizen).ServeHTTP(w, r)
+		}
+		if w.Code != http.StatusOK || !bytes.Equal(w.Body.Bytes(), pdf) || w.Header().Get("Content-Type") != "application/pdf" {
+			t.Errorf("Accept %q: %d %s, %d bytes", accept, w.Code, w.Header().Get("Content-Type"), w.Body.Len())
+		}
+	}
+}
+
+// The Location of a create and an update is a version that can be read
+// (vread), each version as it was; a version never written is not found,
+// and nobody else reads a version of the file.
+func TestDocumentReferenceVersions(t *testing.T) {
+	a := newFilesAPI(t)
+	citizen := a.MustCitizen(t, hetuA, "kainuu")
+	other := a.MustCitizen(t, hetuB, "kainuu")
+	w := a.call(t, citizen, http.MethodPost, base+"/DocumentReference", documentJSON(citizen.PersonID, "", "Lab results", "t.pdf", pdf))
+	id := created(t, w)
+	loc := w.Header().Get("Location")
+	if !strings.HasSuffix(loc, "/DocumentReference/"+id+"/_history/1") {
+		t.Fatalf("Location %q", loc)
+	}
+	want(t, a.call(t, citizen, http.MethodPut, base+"/DocumentReference/"+id, documentJSON(citizen.PersonID, id, "Blood tests", "t.pdf", nil), `If-Match: W/"1"`), http.StatusOK)
+	path := strings.TrimPrefix(loc, portaltest.BaseURL)
+	if v1 := want(t, a.call(t, citizen, http.MethodGet, path, ""), http.StatusOK); str(v1["description"]) != "Lab results" {
+		t.Errorf("version 1 reads %v", v1["description"])
+	}
+	if v2 := want(t, a.call(t, citizen, http.MethodGet, base+"/DocumentReference/"+id+"/_history/2", ""), http.StatusOK); str(v2["description"]) != "Blood tests" {
+		t.Errorf("version 2 reads %v", v2["description"])
+	}
+	for _, vid := range []string{"3", "0", "x"} {
+		want(t, a.call(t, citizen, http.MethodGet, base+"/DocumentReference/"+id+"/_history/"+vid, ""), http.StatusNotFound)
+	}
+	if w := a.call(t, other, http.MethodGet, base+"/DocumentReference/"+id+"/_history/1", ""); w.Code != http.StatusNotFound && w.Code != http.StatusForbidden ||
+		strings.Contains(w.Body.String(), "Lab results") {
+		t.Errorf("another citizen's vread: %d %s", w.Code, w.Body.String())
+	}
+	want(t, a.call(t, citizen, http.MethodDelete, base+"/DocumentReference/"+id, ""), http.StatusNoContent)
+	want(t, a.call(t, citizen, http.MethodGet, base+"/DocumentReference/"+id+"/_history/3", ""), http.StatusGone)
+	want(t, a.call(t, citizen, http.MethodGet, base+"/DocumentReference/"+id+"/_history/1", ""), http.StatusOK)
+}
