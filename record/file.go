@@ -18,6 +18,23 @@ const (
 	MediaText MediaType = "text/plain"
 )
 
+// Extension is the usual file name extension of the type, with its dot.
+func (t MediaType) Extension() string {
+	switch t {
+	case MediaPDF:
+		return ".pdf"
+	case MediaJPEG:
+		return ".jpg"
+	case MediaPNG:
+		return ".png"
+	case MediaHEIC:
+		return ".heic"
+	case MediaText:
+		return ".txt"
+	}
+	return ""
+}
+
 // Default limits of a person's files (configurable).
 const (
 	DefaultMaxFileSize   = 20 << 20  // bytes a file

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/omahoito/omahoito/auth"
@@ -118,7 +119,7 @@ func (f *Files) Add(ctx context.Context, who auth.Principal, personID string, up
 	}
 	now := g.now()
 	file := File{
-		ID: auth.NewID(), PersonID: personID, Version: 1, Name: CleanFileName(up.Name), Title: title,
+		ID: auth.NewID(), PersonID: personID, Version: 1, Name: fileName(up.Name, kind), Title: title,
 		Description: description, Type: kind, Size: stored.Size, SHA256: stored.SHA256, ContentKey: stored.FinalKey,
 		DataKey: stored.DataKey, MasterKeyID: stored.MasterKeyID, CreatedAt: now, UpdatedAt: now, EnteredBy: ActorOf(who),
 	}
@@ -134,6 +135,16 @@ func (f *Files) Add(ctx context.Context, who auth.Principal, personID string, up
 	// (an error here would have the client upload it twice).
 	_, _ = f.Content.Promote(ctx, stored.TempKey)
 	return file, nil
+}
+
+// fileName is the display name of an upload: the name it came with,
+// cleaned, or for content that came without one (a bare Binary) "file"
+// with the extension of its sniffed type, so that a download opens.
+func fileName(name string, kind MediaType) string {
+	if strings.TrimSpace(name) == "" {
+		return "file" + kind.Extension()
+	}
+	return CleanFileName(name)
 }
 
 // putError is what a refused Put tells: over the file size, or over what

@@ -17,9 +17,6 @@ import (
 	"github.com/omahoito/omahoito/record"
 )
 
-// binaryName is the name of a file sent as a bare Binary: the request
-// carries no name, and a header naming one would be the client's word.
-const binaryName = "binary"
 
 func (s *API) binaryRoutes(api *gin.RouterGroup) {
 	api.POST("/Binary", s.handle(s.createBinary))
@@ -34,7 +31,7 @@ func (s *API) createBinary(c *gin.Context) error {
 	if media == fhir.ContentType || media == "application/json" {
 		return &fhir.FieldError{Path: "Binary", Msg: "send the file's raw bytes with their own Content-Type, not a FHIR JSON Binary"}
 	}
-	f, err := s.Files.Add(c.Request.Context(), principal(c), whose(c, ""), record.Upload{Name: binaryName, Body: c.Request.Body})
+	f, err := s.Files.Add(c.Request.Context(), principal(c), whose(c, ""), record.Upload{Body: c.Request.Body})
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func TestBinaryRoundTrip(t *testing.T) {
 	for name, want := range map[string]string{
 		"Content-Type":           "application/pdf",
 		"X-Content-Type-Options": "nosniff",
-		"Content-Disposition":    "attachment; filename*=UTF-8''binary",
+		"Content-Disposition":    "attachment; filename*=UTF-8''file.pdf",
 	} {
 		if v := got.Header().Get(name); v != want {
 			t.Errorf("%s = %q, want %q", name, v, want)
