@@ -103,10 +103,13 @@ func mustImage(t *testing.T, encode func(io.Writer, image.Image) error) []byte {
 var (
 	pdfBytes  = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 	textBytes = []byte("Verenpaine aamulla 128/82.\nIltapäivällä 135/85.\n")
+	// heicBytes begins as an iPhone's HEIC photo does: an ftyp box of
+	// brand heic, compatible with mif1 and heic.
+	heicBytes = append([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), bytes.Repeat([]byte{0x5a, 0x00, 0xa5}, 300)...)
 )
 
-// TestUploadEachTypeListDownloadPreview: a PDF, a PNG, a JPEG and a text
-// file sent through the form are listed with their type and size; each
+// TestUploadEachTypeListDownloadPreview: a PDF, a PNG, a JPEG, a HEIC and
+// a text file sent through the form are listed with their type and size; each
 // downloads byte for byte as an attachment under its sniffed type, and an
 // image previews inline in a sandbox.
 func TestUploadEachTypeListDownloadPreview(t *testing.T) {
@@ -123,6 +126,7 @@ func TestUploadEachTypeListDownloadPreview(t *testing.T) {
 		{"Ihottuma", "ihottuma.png", pngBytes, record.MediaPNG, "PNG image"},
 		{"Valokuva", "kuva.jpg", jpegBytes, record.MediaJPEG, "JPEG image"},
 		{"", "paineet.txt", textBytes, record.MediaText, "Text file"},
+		{"Iho", "iho.heic", heicBytes, record.MediaHEIC, "HEIC image"},
 	}
 	pages := map[string]string{}
 	for _, f := range files {
@@ -167,6 +171,9 @@ func TestUploadEachTypeListDownloadPreview(t *testing.T) {
 	}
 	if w, _ := c.get(t, pages["paineet.txt"]+"/preview"); w.Code != http.StatusNotFound {
 		t.Errorf("text preview route: %d, want 404 (text is shown in the page)", w.Code)
+	}
+	if w, _ := c.get(t, pages["iho.heic"]+"/preview"); w.Code != http.StatusNotFound {
+		t.Errorf("HEIC preview route: %d, want 404 (browsers cannot show it)", w.Code)
 	}
 	_, p := c.get(t, pages["ihottuma.png"])
 	if src := p.Attrs("src", pt.Tag("img"), pt.ID("preview")); len(src) != 1 || src[0] != pages["ihottuma.png"]+"/preview" {
