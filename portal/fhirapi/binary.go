@@ -17,7 +17,6 @@ import (
 	"github.com/omahoito/omahoito/record"
 )
 
-
 func (s *API) binaryRoutes(api *gin.RouterGroup) {
 	api.POST("/Binary", s.handle(s.createBinary))
 	api.GET("/Binary/:id", s.handle(s.readBinary))
