@@ -45,13 +45,7 @@ func (s *Pages) filePages(r *gin.Engine) {
 // filePage is citizenPage for the own-file pages: the same session rule,
 // with record's errors told in the files' own words.
 func (s *Pages) filePage(h func(*gin.Context, auth.Principal) error) gin.HandlerFunc {
-	return s.page(func(c *gin.Context) error {
-		who, err := citizenSession(c)
-		if err != nil {
-			return err
-		}
-		return fileError(h(c, who))
-	})
+	return s.ownPage(fileError, h)
 }
 
 // fileError gives a deleted file and a stale version the files' own

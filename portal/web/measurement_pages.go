@@ -36,12 +36,18 @@ func (s *Pages) measurementPages(r *gin.Engine) {
 // a visitor who is not logged in to log in; whether the caller may see the
 // record is the service's to decide (one gate), never the page's.
 func (s *Pages) citizenPage(h func(*gin.Context, auth.Principal) error) gin.HandlerFunc {
+	return s.ownPage(measurementError, h)
+}
+
+// ownPage serves a page of the logged-in citizen's own (citizenSession),
+// with told rewording record's errors in the feature's own words.
+func (s *Pages) ownPage(told func(error) error, h func(*gin.Context, auth.Principal) error) gin.HandlerFunc {
 	return s.page(func(c *gin.Context) error {
 		who, err := citizenSession(c)
 		if err != nil {
 			return err
 		}
-		return measurementError(h(c, who))
+		return told(h(c, who))
 	})
 }
 
