@@ -149,3 +149,62 @@ func collectIdentity[T any](rows pgx.Rows, scan func(sqlq.Scanner) (T, error)) (
 	out, err := collect(rows, scan)
 	return out, mapErr(err, authsql.Sentinels)
 }
+
+// ImportDirectory brings the directory to d in one transaction, after
+// any import running beside it (auth.PlanDirectory says what changes),
+// and reports what it did. An invalid file or a refused write changes
+// nothing.
+func (s *Store) ImportDirectory(ctx context.Context, d auth.Directory) (auth.DirectoryReport, error) {
+	var report auth.DirectoryReport
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, authsql.LockDirectory(dialect)); err != nil {
+			return err
+		}
+		cur, err := directoryState(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ch, err := auth.PlanDirectory(cur, d)
+		if err != nil {
+			return err
+		}
+		for _, st := range authsql.ApplyDirectory(dialect, ch) {
+			if _, err := tx.Exec(ctx, st.Query, st.Args...); err != nil {
+				return fmt.Errorf("%s: %w", st.What, err)
+			}
+		}
+		report = ch.Report
+		return nil
+	})
+	if err != nil {
+		return auth.DirectoryReport{}, fmt.Errorf("import directory: %w", mapErr(err, authsql.Sentinels))
+	}
+	return report, nil
+}
+
+// directoryState reads the whole directory inside tx.
+func directoryState(ctx context.Context, tx pgx.Tx) (auth.DirectoryState, error) {
+	rows, err := tx.Query(ctx, authsql.Regions(dialect))
+	if err != nil {
+		return auth.DirectoryState{}, err
+	}
+	regions, err := collect(rows, authsql.ScanRegion)
+	if err != nil {
+		return auth.DirectoryState{}, err
+	}
+	if rows, err = tx.Query(ctx, authsql.AllCareUnits(dialect)); err != nil {
+		return auth.DirectoryState{}, err
+	}
+	units, err := collect(rows, authsql.ScanCareUnit)
+	if err != nil {
+		return auth.DirectoryState{}, err
+	}
+	if rows, err = tx.Query(ctx, authsql.AllProfessionals(dialect)); err != nil {
+		return auth.DirectoryState{}, err
+	}
+	pros, err := collect(rows, authsql.ScanProfessionalActive)
+	if err != nil {
+		return auth.DirectoryState{}, err
+	}
+	return authsql.State(regions, units, pros), nil
+}

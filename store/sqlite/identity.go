@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/omahoito/omahoito/auth"
@@ -138,4 +139,59 @@ func (s *Store) SearchProfessionals(ctx context.Context, regionID, terhikki, nam
 		return nil, fmt.Errorf("search professionals: %w", mapErr(err, authsql.Sentinels))
 	}
 	return collect(rows, authsql.ScanProfessional)
+}
+
+// ImportDirectory brings the directory to d in one transaction on the
+// writer (auth.PlanDirectory says what changes) and reports what it did.
+// An invalid file or a refused write changes nothing.
+func (s *Store) ImportDirectory(ctx context.Context, d auth.Directory) (auth.DirectoryReport, error) {
+	var report auth.DirectoryReport
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := directoryState(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ch, err := auth.PlanDirectory(cur, d)
+		if err != nil {
+			return err
+		}
+		for _, st := range authsql.ApplyDirectory(dialect, ch) {
+			if _, err := tx.ExecContext(ctx, st.Query, st.Args...); err != nil {
+				return fmt.Errorf("%s: %w", st.What, err)
+			}
+		}
+		report = ch.Report
+		return nil
+	})
+	if err != nil {
+		return auth.DirectoryReport{}, fmt.Errorf("import directory: %w", mapErr(err, authsql.Sentinels))
+	}
+	return report, nil
+}
+
+// directoryState reads the whole directory inside tx.
+func directoryState(ctx context.Context, tx *sql.Tx) (auth.DirectoryState, error) {
+	rows, err := tx.QueryContext(ctx, authsql.Regions(dialect))
+	if err != nil {
+		return auth.DirectoryState{}, err
+	}
+	regions, err := collect(rows, authsql.ScanRegion)
+	if err != nil {
+		return auth.DirectoryState{}, err
+	}
+	if rows, err = tx.QueryContext(ctx, authsql.AllCareUnits(dialect)); err != nil {
+		return auth.DirectoryState{}, err
+	}
+	units, err := collect(rows, authsql.ScanCareUnit)
+	if err != nil {
+		return auth.DirectoryState{}, err
+	}
+	if rows, err = tx.QueryContext(ctx, authsql.AllProfessionals(dialect)); err != nil {
+		return auth.DirectoryState{}, err
+	}
+	pros, err := collect(rows, authsql.ScanProfessionalActive)
+	if err != nil {
+		return auth.DirectoryState{}, err
+	}
+	return authsql.State(regions, units, pros), nil
 }

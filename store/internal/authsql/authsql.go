@@ -61,13 +61,14 @@ func PutCareUnit(d sqlq.Dialect, u auth.CareUnit) (string, []any) {
 		[]any{u.ID, u.RegionID, u.OID, u.Name, Fold(u.Name)}
 }
 
-// PutProfessional inserts or updates p by id; no Terhikki number is NULL.
+// PutProfessional inserts or updates p by id, active; no Terhikki number is
+// NULL.
 func PutProfessional(d sqlq.Dialect, p auth.Professional) (string, []any) {
 	return d.Rebind(`
 		INSERT INTO professionals (id, username, terhikki, given_name, family_name,
-			given_name_fold, family_name_fold, title, role, care_unit_id, region_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET username = excluded.username,
+			given_name_fold, family_name_fold, title, role, care_unit_id, region_id, active)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE)
+		ON CONFLICT (id) DO UPDATE SET active = TRUE, username = excluded.username,
 			terhikki = excluded.terhikki, given_name = excluded.given_name,
 			family_name = excluded.family_name, given_name_fold = excluded.given_name_fold,
 			family_name_fold = excluded.family_name_fold, title = excluded.title,
@@ -126,13 +127,15 @@ func ScanCareUnit(row sqlq.Scanner) (auth.CareUnit, error) {
 
 const professionalColumns = `id, username, terhikki, given_name, family_name, title, role, care_unit_id, region_id`
 
-// ProfessionalBy selects a professional by col (id or username): argument
-// the value.
+// ProfessionalBy selects an active professional by col (id or username):
+// argument the value. A professional that a directory import deactivated
+// is not found: they can no longer log in, and a session of theirs is
+// refused like that of one removed from the directory.
 func ProfessionalBy(d sqlq.Dialect, col string) string {
-	return d.Rebind(`SELECT ` + professionalColumns + ` FROM professionals WHERE ` + col + ` = ?`)
+	return d.Rebind(`SELECT ` + professionalColumns + ` FROM professionals WHERE ` + col + ` = ? AND active = TRUE`)
 }
 
-// SearchProfessionals selects a region's professionals with the Terhikki
+// SearchProfessionals selects a region's active professionals with the Terhikki
 // number terhikki (when not empty) and a given or family name starting
 // with name, case-insensitively (when not empty), ordered by family name,
 // given name and id in byte order.
@@ -140,7 +143,7 @@ func SearchProfessionals(d sqlq.Dialect, regionID, terhikki, name string) (strin
 	like := EscapeLike(Fold(name))
 	return d.Rebind(`
 		SELECT ` + professionalColumns + ` FROM professionals
-		WHERE region_id = ?
+		WHERE region_id = ? AND active = TRUE
 			AND (CAST(? AS TEXT) = '' OR terhikki = ?)
 			AND (CAST(? AS TEXT) = '' OR given_name_fold LIKE CAST(? AS TEXT) || '%' ESCAPE '\'
 				OR family_name_fold LIKE CAST(? AS TEXT) || '%' ESCAPE '\')

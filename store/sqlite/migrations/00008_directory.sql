@@ -1,0 +1,10 @@
+-- The directory kept up to date by `omahoito directory import`: a
+-- professional missing from a newer file is deactivated, not deleted, so
+-- that their id stays theirs and a later file can bring them back. Only
+-- active professionals log in, are found, or act.
+
+-- +goose Up
+ALTER TABLE professionals ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));
+
+-- +goose Down
+ALTER TABLE professionals DROP COLUMN active;
