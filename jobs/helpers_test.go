@@ -98,6 +98,7 @@ type recorder struct {
 	runs  map[int]int         // count job: N → executions
 	nodes map[string]int      // node name → executions
 	at    map[int][]time.Time // flaky job: N → attempt start times
+	delay time.Duration       // how long a count job works; set before starting
 }
 
 func newRecorder() *recorder {
@@ -127,14 +128,13 @@ func (countArgs) Kind() string { return "test_count" }
 
 type countWorker struct {
 	river.WorkerDefaults[countArgs]
-	rec   *recorder
-	node  string
-	delay time.Duration
+	rec  *recorder
+	node string
 }
 
 func (w *countWorker) Work(ctx context.Context, job *river.Job[countArgs]) error {
 	w.rec.record(job.Args.N, w.node)
-	time.Sleep(w.delay)
+	time.Sleep(w.rec.delay)
 	return RecordOutput(ctx, map[string]int{"double": 2 * job.Args.N})
 }
 
