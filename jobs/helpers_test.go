@@ -229,3 +229,25 @@ func waitFinal(t *testing.T, j *Jobs, id int64, limit time.Duration) Job {
 func describe(job Job) string {
 	return fmt.Sprintf("state %s, attempt %d/%d, errors %v, output %s", job.State, job.Attempt, job.MaxAttempts, job.Errors, job.Output)
 }
+
+// progressArgs is a job that reports progress, then waits for release.
+type progressArgs struct{}
+
+func (progressArgs) Kind() string { return "test_progress" }
+
+type progressWorker struct {
+	river.WorkerDefaults[progressArgs]
+	release <-chan struct{}
+}
+
+func (w *progressWorker) Work(ctx context.Context, job *river.Job[progressArgs]) error {
+	if err := Progress(ctx, job.ID, map[string]int{"done": 1, "of": 2}); err != nil {
+		return err
+	}
+	select {
+	case <-w.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return RecordOutput(ctx, map[string]int{"done": 2, "of": 2})
+}

@@ -34,7 +34,10 @@
 // connection, so its fetches, completions and leader election queue in Go
 // with the application's writes instead of contending for SQLite's lock.
 // Another process on the same file (the CLI beside `serve`) contends as
-// the stores already do, within the busy timeout.
+// the stores already do, within the busy timeout. The price of the one
+// connection: code holding a transaction on the writer must not call Jobs
+// (or Progress) except through that transaction (InsertSQLiteTx), for the
+// call would wait for the connection the transaction holds.
 package jobs
 
 import (
@@ -113,7 +116,6 @@ type client interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	JobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
-	JobUpdate(ctx context.Context, id int64, params *river.JobUpdateParams) (*rivertype.JobRow, error)
 }
 
 // Jobs is a river client on the platform store. It is safe for concurrent

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 )
 
 func TestOpenNeedsExactlyOneDatabase(t *testing.T) {
@@ -217,4 +220,49 @@ func TestInsertInTransactionExistsOnlyIfCommitted(t *testing.T) {
 			t.Fatalf("job of a committed transaction: %s, %v", describe(job), err)
 		}
 	})
+}
+
+func TestProgressIsSeenWhileTheJobRuns(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db database) {
+		ctx := context.Background()
+		release := make(chan struct{})
+		cfg := db.config(t)
+		cfg.Workers = workers(newRecorder(), "a", nil)
+		river.AddWorker(cfg.Workers, &progressWorker{release: release})
+		j := open(t, cfg)
+		if err := j.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ins, err := j.Insert(ctx, progressArgs{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			job, err := j.Get(ctx, ins.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if job.State == Running && string(job.Output) != "" {
+				if !jsonEqual(job.Output, `{"done":1,"of":2}`) {
+					t.Fatalf("progress while running: %s", job.Output)
+				}
+				break
+			}
+			if job.State.Final() || time.Now().After(deadline) {
+				t.Fatalf("no progress seen: %s", describe(job))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		close(release)
+		job := waitFinal(t, j, ins.ID, 5*time.Second)
+		if job.State != Completed || !jsonEqual(job.Output, `{"done":2,"of":2}`) {
+			t.Fatalf("finished job: %s", describe(job))
+		}
+	})
+}
+
+func jsonEqual(got json.RawMessage, want string) bool {
+	var a, b any
+	return json.Unmarshal(got, &a) == nil && json.Unmarshal([]byte(want), &b) == nil && reflect.DeepEqual(a, b)
 }

@@ -2,10 +2,12 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -45,7 +47,7 @@ type Job struct {
 	FinalizedAt *time.Time // when it reached a final state
 	// Args is the job's arguments as inserted, in JSON.
 	Args json.RawMessage
-	// Output is what the worker recorded (RecordOutput, SetOutput), in
+	// Output is what the worker recorded (RecordOutput, Progress), in
 	// JSON; nil if nothing.
 	Output json.RawMessage
 }
@@ -98,9 +100,21 @@ func RecordOutput(ctx context.Context, v any) error {
 	return nil
 }
 
-// SetOutput stores v (JSON-encodable) as job id's output now, so a
-// progress page sees it while the job still runs.
-func (j *Jobs) SetOutput(ctx context.Context, id int64, v any) error {
-	_, err := j.c.JobUpdate(ctx, id, &river.JobUpdateParams{Output: v})
-	return wrap(fmt.Sprintf("set output of job %d", id), err)
+// Progress stores v (JSON-encodable) as the output of job id now, called
+// from that job's worker, so a progress page sees it while the job still
+// runs. The attempt's end stores the output recorded last, as
+// RecordOutput does.
+func Progress(ctx context.Context, id int64, v any) error {
+	if err := RecordOutput(ctx, v); err != nil {
+		return err
+	}
+	var err error
+	if c, cerr := river.ClientFromContextSafely[pgx.Tx](ctx); cerr == nil {
+		_, err = c.JobUpdate(ctx, id, &river.JobUpdateParams{})
+	} else if c, cerr := river.ClientFromContextSafely[*sql.Tx](ctx); cerr == nil {
+		_, err = c.JobUpdate(ctx, id, &river.JobUpdateParams{})
+	} else {
+		err = cerr
+	}
+	return wrap(fmt.Sprintf("progress of job %d", id), err)
 }
