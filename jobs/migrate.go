@@ -62,8 +62,12 @@ func migrateSQLite(ctx context.Context, driver *riversqlite.Driver, logger *slog
 	if err != nil {
 		return fmt.Errorf("jobs: migrate: %w", err)
 	}
-	if _, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	// A try that lost a race lost it on a version another process has
+	// committed since: each try starts at least one version further.
+	for range len(m.AllVersions()) + 1 {
+		if _, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil); err == nil {
+			break
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("jobs: migrate: %w", err)

@@ -148,3 +148,21 @@ func TestJobCutShortByStopIsWorkedAgainByAnotherNode(t *testing.T) {
 		}
 	})
 }
+
+func TestNodesStartingTogetherBothMigrate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db database) {
+		cfgs := []Config{db.config(t), db.config(t), db.config(t)}
+		errs := make(chan error, len(cfgs))
+		for _, cfg := range cfgs {
+			go func() {
+				_, err := Open(context.Background(), cfg)
+				errs <- err
+			}()
+		}
+		for range cfgs {
+			if err := <-errs; err != nil {
+				t.Fatalf("a node starting beside others: %v", err)
+			}
+		}
+	})
+}
