@@ -187,3 +187,54 @@ func TestChangedAfterOpen(t *testing.T) {
 		t.Errorf("reading the changed entry: %v, want ErrTampered", err)
 	}
 }
+
+// TestSignatureEncoding: a JWS whose signature is re-encoded with other
+// padding bits (the same signature bytes to a lenient decoder) is
+// refused, even with the zip's CRC fixed to match as an attacker would.
+func TestSignatureEncoding(t *testing.T) {
+	key := MustKey(t, 1)
+	good := MustWrite(t, key, smallPackage)
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	b := replaceEntry(t, good, SignatureName, func(sig []byte) []byte {
+		last := strings.IndexByte(alphabet, sig[len(sig)-1])
+		return append(sig[:len(sig)-1:len(sig)-1], alphabet[last^1])
+	})
+	if _, err := openBytes(b, trustOf(kainuu, key), Limits{}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("signature with padding bits set: %v, want ErrInvalid", err)
+	}
+}
+
+// replaceEntry rewrites the package b with the content of entry name
+// changed by edit, every header and CRC made to agree with it.
+func replaceEntry(tb testing.TB, b []byte, name string, edit func([]byte) []byte) []byte {
+	tb.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if f.Name != name {
+			if err := zw.Copy(f); err != nil {
+				tb.Fatal(err)
+			}
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		content, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		content = edit(content)
+		rawEntry(tb, zw, part{name: name, content: content}, content)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
