@@ -91,6 +91,13 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a.store = store
+	if dev {
+		// The demo directory, for the development provider's logins; with
+		// real issuers the directory comes from omahoito directory import.
+		if err := auth.SeedDirectory(ctx, store, auth.DemoDirectory()); err != nil {
+			return nil, fmt.Errorf("seed demo directory: %w", err)
+		}
+	}
 	keys, err := hetuKeys(cfg, dev)
 	if err != nil {
 		return nil, err
@@ -147,6 +154,10 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a.routes = f.routes()
+	// Last, so that a setting wrong in itself is named before the directory.
+	if err := checkRegions(ctx, cfg, store); err != nil {
+		return nil, err
+	}
 	ok = true
 	return a, nil
 }
@@ -201,12 +212,9 @@ func (a *app) openStorage(ctx context.Context, cfg Config) (storage, error) {
 	return s, nil
 }
 
-// wireDevIDP seeds the demo directory and serves the development provider
-// from this process; the relying parties reach it over BaseURL.
+// wireDevIDP serves the development provider from this process, over the
+// demo directory newApp seeded; the relying parties reach it over BaseURL.
 func (a *app) wireDevIDP(ctx context.Context, cfg Config, store storage, f *faces, log *slog.Logger) error {
-	if err := auth.SeedDirectory(ctx, store, auth.DemoDirectory()); err != nil {
-		return fmt.Errorf("seed demo directory: %w", err)
-	}
 	citizen := devidp.Client{ID: "omahoito-citizen", Secret: randomSecret(), RedirectURIs: []string{cfg.BaseURL + "/auth/citizen/callback"}}
 	pro := devidp.Client{ID: "omahoito-professional", Secret: randomSecret(), RedirectURIs: []string{cfg.BaseURL + "/auth/professional/callback"}}
 	devApp := devidp.AppClient{ID: devAppClientID, RedirectURIs: []string{cfg.BaseURL + "/dev-app/callback"}}

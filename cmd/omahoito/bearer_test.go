@@ -332,6 +332,7 @@ func configuredApp(t *testing.T, broker, citizenExtra, proExtra string) (*testAp
 	srv := httptest.NewServer(nil)
 	t.Cleanup(srv.Close)
 	cfg.BaseURL = srv.URL
+	mustSeedDemoDirectory(t, cfg)
 	logs := &syncBuffer{}
 	a, err := newApp(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
@@ -518,4 +519,37 @@ func isLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// regionSettings are the settings that name a region of the directory.
+func (cfg Config) regionSettings() []struct{ setting, region string } {
+	return []struct{ setting, region string }{{"default_region", cfg.DefaultRegion}}
+}
+
+// checkRegions refuses a configuration naming a region that the directory
+// does not have: the first login of a citizen would fail on it, long after
+// the start. It runs after the development seed, so on the embedded
+// defaults the demo regions are there.
+func checkRegions(ctx context.Context, cfg Config, dir interface {
+	Regions(ctx context.Context) ([]auth.Region, error)
+}) error {
+	regions, err := dir.Regions(ctx)
+	if err != nil {
+		return fmt.Errorf("read the directory's regions: %w", err)
+	}
+	ids := make([]string, len(regions))
+	for i, r := range regions {
+		ids[i] = r.ID
+	}
+	for _, s := range cfg.regionSettings() {
+		if slices.Contains(ids, s.region) {
+			continue
+		}
+		have := "the directory has no regions yet"
+		if len(ids) > 0 {
+			have = "the directory's regions are " + strings.Join(ids, ", ")
+		}
+		return fmt.Errorf("%w: %s %q is not a region of the directory (omahoito directory import FILE); %s", errConfig, s.setting, s.region, have)
+	}
+	return nil
 }

@@ -48,6 +48,7 @@ func TestRealIssuersTurnDevelopmentProviderOff(t *testing.T) {
 	srv := httptest.NewServer(nil)
 	defer srv.Close()
 	cfg.BaseURL = srv.URL
+	mustSeedDemoDirectory(t, cfg) // as omahoito directory import would
 	var logs bytes.Buffer
 	a, err := newApp(context.Background(), cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
 	if err != nil {

@@ -55,8 +55,9 @@ type brokerApp struct {
 }
 
 // startWithBrokers starts the service on SQLite with citizen_issuer and
-// professional_issuer configured, and seeds the demo directory, which the
-// service does not seed when real issuers are configured.
+// professional_issuer configured, over the demo directory seeded before
+// the start, which the service does not seed when real issuers are
+// configured.
 func startWithBrokers(t *testing.T) *brokerApp {
 	t.Helper()
 	dir := t.TempDir()
@@ -76,6 +77,7 @@ func startWithBrokers(t *testing.T) *brokerApp {
 			ClientSecretEnv: brokerSecretEnv},
 	}
 	cfg.applyDefaults()
+	mustSeedDemoDirectory(t, cfg)
 	logs := &syncBuffer{}
 	a, err := newApp(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	if err != nil {
@@ -84,9 +86,6 @@ func startWithBrokers(t *testing.T) *brokerApp {
 	t.Cleanup(a.Close)
 	if a.dev {
 		t.Fatal("development provider on despite configured issuers")
-	}
-	if err := auth.SeedDirectory(context.Background(), a.store, auth.DemoDirectory()); err != nil {
-		t.Fatal(err)
 	}
 	srv.Config.Handler = a.handler
 	b.testApp = &testApp{URL: srv.URL, log: logs, store: a.store}

@@ -4,9 +4,11 @@
 //	omahoito audit verify [--region REGION] [--head REGISTER:SEQ:HEX]... [--public-key FILE]... [--data ./data] [--config FILE]
 //	omahoito audit public-key [--data ./data] [--config FILE]
 //	omahoito keys rotate [--data ./data] [--config FILE]
+//	omahoito directory import FILE [--data ./data] [--config FILE]
 //
 // With no configuration it runs on SQLite under --data with the development
-// identity provider and the demo regions kainuu and oulu.
+// identity provider and the demo regions kainuu and oulu. With real issuers
+// nothing is seeded: the directory comes from omahoito directory import.
 package main
 
 import (
@@ -37,6 +39,7 @@ commands:
   serve   run the portal (omahoito serve --help for flags)
   audit   verify the access log, print its public key (omahoito audit verify --help, omahoito audit public-key)
   keys    rewrap the files' data keys under the current master key (omahoito keys rotate --help)
+  directory  import regions, care units and professionals from a file (omahoito directory import --help)
 `
 
 // run executes one subcommand and returns the process exit code.
@@ -52,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runAuditCommand(ctx, args[1:], stdout, stderr)
 	case "keys":
 		return runKeysCommand(ctx, args[1:], stdout, stderr)
+	case "directory":
+		return runDirectoryCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
