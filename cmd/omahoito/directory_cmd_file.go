@@ -3,12 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/fhir"
 )
 
 // maxDirectoryFile is the largest directory file read: a region's tens of
@@ -54,10 +53,10 @@ func readDirectoryFile(r io.Reader) (auth.Directory, string, error) {
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &probe); err != nil {
-		return auth.Directory{}, "", jsonError(raw, err)
+		return auth.Directory{}, "", auth.DirectoryJSONError(raw, err)
 	}
 	if _, ok := probe["resourceType"]; ok {
-		d, err := parseDirectoryBundle(raw)
+		d, err := fhir.ParseDirectoryBundle(raw)
 		return d, "FHIR Bundle", err
 	}
 	d, err := parseDirectoryJSON(raw)
@@ -71,7 +70,7 @@ func parseDirectoryJSON(raw []byte) (auth.Directory, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return auth.Directory{}, jsonError(raw, err)
+		return auth.Directory{}, auth.DirectoryJSONError(raw, err)
 	}
 	var d auth.Directory
 	for _, r := range f.Regions {
@@ -85,24 +84,4 @@ func parseDirectoryJSON(raw []byte) (auth.Directory, error) {
 			GivenName: p.GivenName, FamilyName: p.FamilyName, Title: p.Title, Role: auth.Role(p.Role), CareUnitID: p.CareUnit})
 	}
 	return d, nil
-}
-
-// jsonError says where in the file JSON went wrong, by line.
-func jsonError(raw []byte, err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Errorf("%w: line %d: not JSON: %v", auth.ErrInvalidDirectory, lineAt(raw, syntax.Offset), err)
-	case errors.As(err, &typ):
-		return fmt.Errorf("%w: line %d: %s is %s, want %s", auth.ErrInvalidDirectory, lineAt(raw, typ.Offset), typ.Field, typ.Value, typ.Type)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%w: the file ends before its JSON does", auth.ErrInvalidDirectory)
-	}
-	return fmt.Errorf("%w: %v", auth.ErrInvalidDirectory, strings.TrimPrefix(err.Error(), "json: "))
-}
-
-func lineAt(raw []byte, offset int64) int {
-	offset = min(max(offset, 0), int64(len(raw)))
-	return bytes.Count(raw[:offset], []byte("\n")) + 1
 }

@@ -1,4 +1,4 @@
-package main
+package fhir
 
 import (
 	"encoding/json"
@@ -54,15 +54,15 @@ type directoryBundle struct {
 	roles   map[int]string // Practitioner entry -> the PractitionerRole that gave them a unit
 }
 
-// parseDirectoryBundle reads a FHIR R4 Bundle of type collection, batch or
+// ParseDirectoryBundle reads a FHIR R4 Bundle of type collection, batch or
 // transaction; any other resource type in it is refused.
-func parseDirectoryBundle(raw []byte) (auth.Directory, error) {
+func ParseDirectoryBundle(raw []byte) (auth.Directory, error) {
 	var head struct {
 		ResourceType string  `json:"resourceType"`
 		Type         *string `json:"type"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return auth.Directory{}, jsonError(raw, err)
+		return auth.Directory{}, auth.DirectoryJSONError(raw, err)
 	}
 	if head.ResourceType != "Bundle" {
 		return auth.Directory{}, fmt.Errorf("%w: resourceType is %q; a directory file is a Bundle or omahoito's own JSON", auth.ErrInvalidDirectory, head.ResourceType)
@@ -76,7 +76,7 @@ func parseDirectoryBundle(raw []byte) (auth.Directory, error) {
 	}
 	var b fm.Bundle
 	if err := json.Unmarshal(raw, &b); err != nil {
-		return auth.Directory{}, jsonError(raw, err)
+		return auth.Directory{}, auth.DirectoryJSONError(raw, err)
 	}
 	db := &directoryBundle{byRef: map[string]int{}, orgs: map[int]bool{}, pros: map[int]int{}, roles: map[int]string{}}
 	if err := db.index(b); err != nil {
@@ -317,11 +317,4 @@ func roleAndTitle(e bundleEntry, codes []fm.CodeableConcept) (auth.Role, string,
 		return "", "", e.refuse("PractitionerRole.code", "want a coding of system %s with code %s or %s", roleSystem, auth.RoleProfessional, auth.RoleOperator)
 	}
 	return role, title, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
