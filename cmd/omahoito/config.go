@@ -43,7 +43,12 @@ type Config struct {
 	// generated once (development only).
 	AuditSigningKey string `json:"audit_signing_key"`
 	DefaultRegion   string `json:"default_region"` // home region of a first login when the provider names none
-	LogLevel        string `json:"log_level"`      // debug, info, warn, error
+	// Deployment names this installation of omahoito in the transfer
+	// packages it signs (their source); default "development" with the
+	// development provider, required with real issuers: a package's
+	// source must say which platform its person ids belong to.
+	Deployment string `json:"deployment"`
+	LogLevel   string `json:"log_level"` // debug, info, warn, error
 	// DatabasePoolSize is the most PostgreSQL connections; 0: the URL's
 	// pool_max_conns, else postgres.DefaultPoolSize (4 per core, at least 4).
 	DatabasePoolSize int `json:"database_pool_size"`
@@ -135,6 +140,7 @@ func loadConfig(path string) (Config, error) {
 	envOverride(&cfg.BaseURL, "OMAHOITO_BASE_URL")
 	envOverride(&cfg.HetuKeyFile, "OMAHOITO_HETU_KEY_FILE")
 	envOverride(&cfg.AuditSigningKey, "OMAHOITO_AUDIT_SIGNING_KEY")
+	envOverride(&cfg.Deployment, "OMAHOITO_DEPLOYMENT")
 	envOverride(&cfg.LogLevel, "OMAHOITO_LOG_LEVEL")
 	if err := cfg.filesEnv(); err != nil {
 		return cfg, err
@@ -157,6 +163,9 @@ func (cfg Config) checkValues() error {
 		return fmt.Errorf("%w: log_level is %q; use debug, info, warn or error", errConfig, cfg.LogLevel)
 	}
 	if _, err := cfg.trustedProxies(); err != nil {
+		return err
+	}
+	if _, err := deploymentName(cfg, true); err != nil {
 		return err
 	}
 	if err := cfg.checkFiles(); err != nil {
@@ -391,6 +400,36 @@ func auditKey(cfg Config, dev bool) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("%w: audit_signing_key: %v", errConfig, err)
 	}
 	return key, nil
+}
+
+// deploymentName is deployment, else "development" with the development
+// provider; with real issuers it must be configured, like the signing key,
+// since packages signed under a made-up name would not be trusted anywhere.
+func deploymentName(cfg Config, dev bool) (string, error) {
+	switch {
+	case cfg.Deployment != "":
+		if !isDeploymentName(cfg.Deployment) {
+			return "", fmt.Errorf("%w: deployment is %q; use letters, digits, '.', '_' and '-'", errConfig, cfg.Deployment)
+		}
+		return cfg.Deployment, nil
+	case dev:
+		return "development", nil
+	}
+	return "", fmt.Errorf("%w: deployment (OMAHOITO_DEPLOYMENT) is required when real issuers are configured", errConfig)
+}
+
+// isDeploymentName reports whether s is a short name of letters, digits,
+// '.', '_' and '-', as package and region ids are.
+func isDeploymentName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func readHetuKey(path string) (*auth.Keys, error) {

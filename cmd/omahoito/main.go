@@ -5,6 +5,7 @@
 //	omahoito audit public-key [--data ./data] [--config FILE]
 //	omahoito keys rotate [--data ./data] [--config FILE]
 //	omahoito directory import FILE [--data ./data] [--config FILE]
+//	omahoito export --person ID --operator ID --out FILE.zip [--data ./data] [--config FILE]
 //
 // With no configuration it runs on SQLite under --data with the development
 // identity provider and the demo regions kainuu and oulu. With real issuers
@@ -40,6 +41,7 @@ commands:
   audit   verify the access log, print its public key (omahoito audit verify --help, omahoito audit public-key)
   keys    rewrap the files' data keys under the current master key (omahoito keys rotate --help)
   directory  import regions, care units and professionals from a file (omahoito directory import --help)
+  export  write one person's signed transfer package (omahoito export --help)
 `
 
 // run executes one subcommand and returns the process exit code.
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runKeysCommand(ctx, args[1:], stdout, stderr)
 	case "directory":
 		return runDirectoryCommand(ctx, args[1:], stdout, stderr)
+	case "export":
+		return runExportCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
