@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -251,23 +252,7 @@ func checkExportLogged(t *testing.T, fx exportFixture, packageID string) {
 	if code := run(context.Background(), []string{"audit", "verify", "--data", fx.dir, "--config", fx.config}, &stdout, &stderr); code != 0 {
 		t.Errorf("audit verify after the export: exit %d, %s%s", code, stdout.String(), stderr.String())
 	}
-	cfg, err := loadConfig(fx.config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.DataDir = fx.dir
-	cfg.applyDefaults()
-	a := &app{}
-	defer a.Close()
-	st, err := a.openStorage(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	es, err := st.PatientEntries(context.Background(), audit.Query{PatientID: fx.person, Limit: 100})
-	if err != nil || len(es) != fx.entries+1 {
-		t.Fatalf("%d entries after the export (%v), want %d", len(es), err, fx.entries+1)
-	}
-	e := es[0]
+	e := checkEntries(t, fx, fx.entries+1)[0]
 	if e.Action != "export" || e.Actor.Kind != "operator" || e.Actor.ID != "op-kainuu" || e.RequestID != packageID || e.Register != "kainuu" {
 		t.Errorf("newest entry %+v; want the export by op-kainuu naming package %s", e, packageID)
 	}
@@ -305,5 +290,98 @@ func TestExportRefusals(t *testing.T) {
 	}
 	if _, _, code := runExport(t, "--person", fx.person, "--out", out); code != 2 {
 		t.Errorf("without --operator: exit %d, want 2 (usage)", code)
+	}
+}
+
+// Content in the bucket that fails its check stops the export with an
+// error naming the file: no package, and no export in the access log.
+func TestExportStopsOnDamagedContent(t *testing.T) {
+	fx := newExportFixture(t, "sqlite")
+	for p, b := range bucketObjects(t, filepath.Join(fx.dir, "files")) {
+		b[len(b)/2] ^= 0x01
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outDir := t.TempDir()
+	_, stderr, code := runExport(t, "--person", fx.person, "--operator", "op-kainuu",
+		"--out", filepath.Join(outDir, "p.zip"), "--data", fx.dir)
+	named := false
+	for id := range fx.files {
+		named = named || strings.Contains(stderr, "file "+id)
+	}
+	if code != 1 || !named {
+		t.Errorf("damaged content: exit %d, stderr %q; want 1 and the file's id", code, stderr)
+	}
+	if left, _ := os.ReadDir(outDir); len(left) != 0 {
+		t.Errorf("%d files left in the output directory, want none", len(left))
+	}
+	checkEntries(t, fx, fx.entries)
+}
+
+// checkEntries counts the person's access-log entries.
+func checkEntries(t *testing.T, fx exportFixture, want int) []audit.Entry {
+	t.Helper()
+	cfg, err := loadConfig(fx.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = fx.dir
+	cfg.applyDefaults()
+	a := &app{}
+	defer a.Close()
+	st, err := a.openStorage(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := st.PatientEntries(context.Background(), audit.Query{PatientID: fx.person, Limit: 100})
+	if err != nil || len(es) != want {
+		t.Fatalf("%d access-log entries (%v), want %d", len(es), err, want)
+	}
+	return es
+}
+
+// The package names the configured deployment as its source; with real
+// issuers the setting is required, and a name that is not an id is
+// refused when the configuration is read.
+func TestExportDeploymentSetting(t *testing.T) {
+	fx := newExportFixture(t, "sqlite")
+	fx.config = writeFile(t, t.TempDir(), "omahoito.json", `{"deployment": "north"}`, 0o600)
+	out := filepath.Join(t.TempDir(), "p.zip")
+	if _, _, code := runExport(t, "--person", fx.person, "--operator", "op-kainuu", "--out", out, "--data", fx.dir, "--config", fx.config); code != 0 {
+		t.Fatalf("export: exit %d", code)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	pubs, err := audit.ReadPublicKeys(publicKeyFile(t, "--data", fx.dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	asDevelopment := exchange.TrustedKeys{}
+	asDevelopment.Add(exchange.Source{Deployment: "development", Region: "kainuu"}, pubs[0])
+	if _, err := exchange.Open(f, fi.Size(), asDevelopment, exchange.Limits{}); !errors.Is(err, exchange.ErrUntrusted) {
+		t.Errorf("a package of deployment north opened with the key trusted for development only: %v", err)
+	}
+	asNorth := exchange.TrustedKeys{}
+	asNorth.Add(exchange.Source{Deployment: "north", Region: "kainuu"}, pubs[0])
+	if _, err := exchange.Open(f, fi.Size(), asNorth, exchange.Limits{}); err != nil {
+		t.Errorf("open as north's: %v", err)
+	}
+
+	issuers := `"citizen_issuer": {"issuer": "https://idp.example"}, "professional_issuer": {"issuer": "https://idp.example/pro"}`
+	for _, tc := range []struct{ config, want string }{
+		{`{` + issuers + `}`, "deployment (OMAHOITO_DEPLOYMENT) is required"},
+		{`{"deployment": "north/1"}`, `deployment is "north/1"`},
+	} {
+		cfg := writeFile(t, t.TempDir(), "omahoito.json", tc.config, 0o600)
+		_, stderr, code := runExport(t, "--person", fx.person, "--operator", "op-kainuu",
+			"--out", filepath.Join(t.TempDir(), "p.zip"), "--data", fx.dir, "--config", cfg)
+		if code != 1 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("config %s: exit %d, stderr %q; want 1 and %q", tc.config, code, stderr, tc.want)
+		}
 	}
 }
