@@ -17,6 +17,7 @@ import (
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/exchange"
+	"github.com/omahoito/omahoito/fhir"
 	"github.com/omahoito/omahoito/internal/fhirschema"
 	"github.com/omahoito/omahoito/record"
 	"github.com/omahoito/omahoito/store/postgres/pgtest"
@@ -256,6 +257,12 @@ func checkExportLogged(t *testing.T, fx exportFixture, packageID string) {
 	if e.Action != "export" || e.Actor.Kind != "operator" || e.Actor.ID != "op-kainuu" || e.RequestID != packageID || e.Register != "kainuu" {
 		t.Errorf("newest entry %+v; want the export by op-kainuu naming package %s", e, packageID)
 	}
+	// The citizen and the next register read it as an AuditEvent.
+	raw, err := json.Marshal(fhir.FromEntry(e, fhir.AuditRefs{Observer: "Kainuun hyvinvointialue"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fhirschema.Validate(t, raw)
 }
 
 // An unknown person, an operator of another region and an existing
