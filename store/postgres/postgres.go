@@ -55,6 +55,8 @@ type Store struct {
 	stopCleanup  chan struct{} // closed by Close
 	cleanupDone  chan struct{} // closed when the cleanup goroutine returns
 	closed       bool
+
+	fileStore // record.FileStore
 }
 
 // Options tune a Store beyond what the URL says.
@@ -104,7 +106,9 @@ func OpenWith(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, redact(fmt.Errorf("postgres: %w", err), secret)
 	}
-	return &Store{pool: pool, cleanupEvery: sessionCleanupInterval}, nil
+	s := &Store{pool: pool, cleanupEvery: sessionCleanupInterval}
+	s.fileStore = fileStore{Dialect: dialect, Read: fileDB{pool}, InTx: s.inFileTx, Map: mapErr}
+	return s, nil
 }
 
 // migrate applies the embedded migrations through database/sql, with its

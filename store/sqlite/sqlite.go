@@ -77,6 +77,8 @@ type Store struct {
 	sessions     *sessionStore // created on first SessionStore call
 	cleanupEvery time.Duration
 	closed       bool
+
+	fileStore // record.FileStore
 }
 
 // Open opens (creating if needed) the database file at path, and its parent
@@ -113,6 +115,7 @@ func open(ctx context.Context, path string, limit int64, every time.Duration) (*
 		s.db.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	s.fileStore = fileStore{Dialect: dialect, Read: fileDB{s.read}, InTx: s.inFileTx, Map: mapErr}
 	s.stopCheckpoint, s.checkpointDone = make(chan struct{}), make(chan struct{})
 	go s.checkpointLoop(every)
 	return s, nil
