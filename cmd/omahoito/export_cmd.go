@@ -191,7 +191,7 @@ func exportOperator(ctx context.Context, dir auth.Store, id, region string) (aud
 	if pro.Role != auth.RoleOperator || pro.RegionID != region {
 		return audit.Actor{}, fmt.Errorf("--operator %s is not an operator of region %s, the person's home region", id, region)
 	}
-	actor := audit.Actor{Kind: string(auth.KindOperator), ID: pro.ID, Name: joinNonEmpty(pro.GivenName, pro.FamilyName),
+	actor := audit.Actor{Kind: string(auth.KindOperator), ID: pro.ID, Name: joinNonEmpty(" ", pro.GivenName, pro.FamilyName),
 		Title: pro.Title, UnitID: pro.CareUnitID, Client: "omahoito export"}
 	if pro.CareUnitID != "" {
 		unit, err := dir.CareUnit(ctx, pro.CareUnitID)
@@ -203,12 +203,12 @@ func exportOperator(ctx context.Context, dir auth.Store, id, region string) (aud
 	return actor, nil
 }
 
-// joinNonEmpty joins the names that are not empty with a space.
-func joinNonEmpty(parts ...string) string {
+// joinNonEmpty joins the parts that are not empty with sep.
+func joinNonEmpty(sep string, parts ...string) string {
 	out := ""
 	for _, p := range parts {
 		if p != "" && out != "" {
-			out += " "
+			out += sep
 		}
 		out += p
 	}

@@ -226,8 +226,7 @@ func (x *exporter) consentRefs(ctx context.Context, g consent.Grant) (fhir.Conse
 		refs.Grantee = "Practitioner/" + g.Grantee.ID
 		var pro auth.Professional
 		if pro, err = x.src.store.Professional(ctx, g.Grantee.ID); err == nil {
-			refs.GranteeDisplay = joinNonEmpty(joinNonEmpty(pro.GivenName, pro.FamilyName)+",", pro.Title)
-			refs.GranteeDisplay = strings.TrimSuffix(refs.GranteeDisplay, ",")
+			refs.GranteeDisplay = joinNonEmpty(", ", joinNonEmpty(" ", pro.GivenName, pro.FamilyName), pro.Title)
 		}
 	case consent.GranteeUnit:
 		refs.Grantee = "Organization/" + g.Grantee.ID

@@ -228,6 +228,10 @@ func checkExportedResources(t *testing.T, pkg *exchange.Package, fx exportFixtur
 			case "Observation":
 				statuses[r.Status]++
 				versions[r.ID]++
+			case "Consent":
+				if !bytes.Contains(line, []byte(`"Practitioner/pro-kainuu-nurse"`)) || !bytes.Contains(line, []byte("Aino Heikkinen, sairaanhoitaja")) {
+					t.Errorf("Consent %s does not name the nurse as the API does", line)
+				}
 			case "Patient":
 				if r.ID != fx.person || len(r.Identifier) != 1 || r.Identifier[0].Value != exportHetu {
 					t.Errorf("Patient %s, identifiers %+v: want the person with their code", r.ID, r.Identifier)
