@@ -19,8 +19,6 @@ import (
 	"github.com/omahoito/omahoito/exchange"
 	"github.com/omahoito/omahoito/fhir"
 	"github.com/omahoito/omahoito/record"
-	"github.com/omahoito/omahoito/store/postgres"
-	"github.com/omahoito/omahoito/store/sqlite"
 )
 
 // exportTypes are the package's resource types in the order written.
@@ -164,38 +162,13 @@ func (x *exporter) observations(ctx context.Context) error {
 // personMeasurementIDs lists the ids of every measurement of the person,
 // deleted ones too, which no search of record.Store returns.
 func personMeasurementIDs(ctx context.Context, st storage, personID string) ([]string, error) {
-	var ids []string
-	switch s := st.(type) {
-	case *sqlite.Store:
-		rows, err := s.ReadDB().QueryContext(ctx, `SELECT id FROM observations WHERE person_id = ? ORDER BY id`, personID)
-		if err != nil {
-			return nil, fmt.Errorf("list measurements: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return nil, fmt.Errorf("list measurements: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		return ids, rows.Err()
-	case *postgres.Store:
-		rows, err := s.Pool().Query(ctx, `SELECT id FROM observations WHERE person_id = $1 ORDER BY id`, personID)
-		if err != nil {
-			return nil, fmt.Errorf("list measurements: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return nil, fmt.Errorf("list measurements: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		return ids, rows.Err()
+	s, ok := st.(interface {
+		MeasurementIDs(ctx context.Context, personID string) ([]string, error)
+	})
+	if !ok {
+		return nil, errors.New("this database cannot list a person's measurements")
 	}
-	return nil, errors.New("this database cannot list a person's measurements")
+	return s.MeasurementIDs(ctx, personID)
 }
 
 // consents is every grant of the person, whatever its status, oldest

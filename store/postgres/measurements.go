@@ -155,6 +155,21 @@ func (s *Store) MeasurementOwner(ctx context.Context, id string) (string, error)
 	return person, nil
 }
 
+// MeasurementIDs lists the ids of every measurement of personID, deleted
+// ones too (which no search returns), in id order: what an export of the
+// whole record walks.
+func (s *Store) MeasurementIDs(ctx context.Context, personID string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, obsql.PersonIDs(dialect), personID)
+	if err != nil {
+		return nil, fmt.Errorf("measurement ids: %w", mapErr(err, obsql.Sentinels))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("measurement ids: %w", mapErr(err, obsql.Sentinels))
+	}
+	return ids, nil
+}
+
 // UpdateMeasurement writes m as the current version and adds it to the
 // history, when m.Version is one more than the stored version. The row
 // lock of the UPDATE makes concurrent updates of one measurement take

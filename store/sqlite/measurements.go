@@ -142,6 +142,26 @@ func (s *Store) MeasurementOwner(ctx context.Context, id string) (string, error)
 	return person, nil
 }
 
+// MeasurementIDs lists the ids of every measurement of personID, deleted
+// ones too (which no search returns), in id order: what an export of the
+// whole record walks.
+func (s *Store) MeasurementIDs(ctx context.Context, personID string) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, obsql.PersonIDs(dialect), personID)
+	if err != nil {
+		return nil, fmt.Errorf("measurement ids: %w", mapErr(err, obsql.Sentinels))
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("measurement ids: %w", mapErr(err, obsql.Sentinels))
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // UpdateMeasurement writes m as the current version and adds it to the
 // history, when m.Version is one more than the stored version.
 func (s *Store) UpdateMeasurement(ctx context.Context, m record.Measurement) error {

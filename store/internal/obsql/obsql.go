@@ -86,6 +86,12 @@ func Owner(d sqlq.Dialect) string {
 	return d.Rebind(`SELECT person_id FROM observations WHERE id = ?`)
 }
 
+// PersonIDs selects the ids of every measurement of a person, deleted ones
+// too, in id order: argument person.
+func PersonIDs(d sqlq.Dialect) string {
+	return d.Rebind(`SELECT id FROM observations WHERE person_id = ? ORDER BY id`)
+}
+
 // CurrentVersion selects the current version number: arguments id, person.
 func CurrentVersion(d sqlq.Dialect) string {
 	return d.Rebind(`SELECT version FROM observations WHERE id = ? AND person_id = ?`)
