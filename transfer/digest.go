@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -36,9 +37,7 @@ func MeasurementsTally(versions []record.Measurement) Tally {
 		d.float(m.Diastolic)
 		d.time(m.At)
 		d.str(m.Note)
-		d.str(string(m.EnteredBy.Kind))
-		d.str(m.EnteredBy.ID)
-		d.str(m.EnteredBy.OnBehalfOf)
+		d.actor(m.EnteredBy)
 		d.str(string(m.Source.Kind))
 		d.str(m.Source.Client)
 		d.float(m.AsEntered.Value)
@@ -72,10 +71,42 @@ func FilesTally(versions []record.File) Tally {
 		d.bytes(f.SHA256)
 		d.time(f.CreatedAt)
 		d.time(f.UpdatedAt)
-		d.str(string(f.EnteredBy.Kind))
-		d.str(f.EnteredBy.ID)
-		d.str(f.EnteredBy.OnBehalfOf)
+		d.actor(f.EnteredBy)
 		d.bool(f.Deleted)
+	}
+	return Tally{Count: len(sorted), Digest: d.sum()}
+}
+
+// ConsentsTally counts and digests grants in id order: as given and, if
+// so, revoked. How a grant ended is left out: the target keeps every grant
+// as ended, with reason "moved", and a grant's version counts the changes
+// of its own register.
+func ConsentsTally(grants []consent.Grant) Tally {
+	sorted := slices.SortedFunc(slices.Values(grants), func(a, b consent.Grant) int { return cmp.Compare(a.ID, b.ID) })
+	d := newDigest("omahoito-transfer/consents/1")
+	for _, g := range sorted {
+		d.str(g.ID)
+		d.str(g.PersonID)
+		d.str(g.Region)
+		d.str(string(g.Grantee.Kind))
+		d.str(g.Grantee.ID)
+		d.int(int64(len(g.Scope.Classes)))
+		for _, c := range g.Scope.Classes {
+			d.str(string(c.Class))
+			d.int(int64(len(c.Items)))
+			for _, it := range c.Items {
+				d.str(it)
+			}
+		}
+		d.time(g.Scope.Window.From)
+		d.time(g.Scope.Window.To)
+		d.time(g.Start)
+		d.time(g.End)
+		d.str(g.Purpose)
+		d.actor(g.GivenBy)
+		d.time(g.CreatedAt)
+		d.time(g.RevokedAt)
+		d.actor(g.RevokedBy)
 	}
 	return Tally{Count: len(sorted), Digest: d.sum()}
 }
@@ -114,6 +145,12 @@ func (d *digest) time(t time.Time) {
 		return
 	}
 	d.int(t.UnixMicro())
+}
+
+func (d *digest) actor(a record.Actor) {
+	d.str(string(a.Kind))
+	d.str(a.ID)
+	d.str(a.OnBehalfOf)
 }
 
 func (d *digest) bool(b bool) {

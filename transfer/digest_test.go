@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -102,4 +103,22 @@ func change(t *testing.T, name string, f reflect.Value) {
 	default:
 		t.Fatalf("no way to change %s (%s)", name, f.Kind())
 	}
+}
+
+// A grant's tally holds it as given and revoked, not how it ended.
+func TestConsentsTally(t *testing.T) {
+	at := time.Date(2026, 3, 14, 8, 0, 0, 0, time.UTC)
+	g := consent.Grant{ID: "g1", PersonID: "p1", Region: "kainuu",
+		Grantee: consent.Grantee{Kind: consent.GranteeUnit, ID: "unit-1"},
+		Scope: consent.Scope{Classes: []consent.ClassScope{{Class: record.ClassMeasurements, Items: []string{"85354-9"}}},
+			Window: record.Window{From: at.AddDate(-1, 0, 0), To: at}},
+		Start: at, End: at.AddDate(1, 0, 0), Purpose: "treatment", GivenBy: record.Actor{Kind: record.ActorPerson, ID: "p1"},
+		CreatedAt: at, Status: consent.StatusActive, Version: 1}
+	ended := g
+	ended.Status, ended.EndedAt, ended.EndReason, ended.Version = consent.StatusEnded, at.Add(time.Hour), "moved", 2
+	if !bytes.Equal(ConsentsTally([]consent.Grant{g}).Digest, ConsentsTally([]consent.Grant{ended}).Digest) {
+		t.Error("ending the grant as moved changed the digest")
+	}
+	assertEveryFieldCounts(t, g, func(x consent.Grant) []byte { return ConsentsTally([]consent.Grant{x}).Digest },
+		"Status", "EndedAt", "EndReason", "Version")
 }
