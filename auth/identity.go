@@ -68,7 +68,15 @@ type Person struct {
 	BirthDate  time.Time
 	HomeRegion string // Region.ID
 	CreatedAt  time.Time
+	// MovingTo is the region the person's data is being moved to, empty
+	// when no move is under way; MovingSince is when the move began.
+	// While a move is under way the person's data is read, never written.
+	MovingTo    string
+	MovingSince time.Time
 }
+
+// Moving reports whether a move of the person's data is under way.
+func (p Person) Moving() bool { return p.MovingTo != "" }
 
 // SealedPerson is a Person as a store keeps it: no clear hetu.
 type SealedPerson struct {
@@ -80,6 +88,28 @@ type SealedPerson struct {
 	BirthDate  time.Time
 	HomeRegion string
 	CreatedAt  time.Time
+	// MovingTo and MovingSince are the move under way, if any (Person).
+	// CreatePerson ignores them: a new person is not moving.
+	MovingTo    string
+	MovingSince time.Time
+}
+
+// Moving reports whether a move of the person's data is under way.
+func (p SealedPerson) Moving() bool { return p.MovingTo != "" }
+
+// Mover marks in the person index that a person's data is being moved to
+// another region (docs/regions.md, step 1 "freeze"), and clears the mark.
+// Implementations return errors wrapping ErrNotFound and ErrConflict.
+type Mover interface {
+	// BeginMove marks the person's data as being moved to the region
+	// target since at. ErrConflict when a move to another region is under
+	// way or target is the home region already; the same target again is
+	// a rerun and changes nothing (the move keeps its first time).
+	// ErrNotFound when there is no such person or region.
+	BeginMove(ctx context.Context, personID, target string, at time.Time) error
+	// EndMove clears the move under way; with none it changes nothing.
+	// ErrNotFound when there is no such person.
+	EndMove(ctx context.Context, personID string) error
 }
 
 // Store is the persistence the identity model needs. Implementations return

@@ -159,6 +159,7 @@ func (p *People) open(sp SealedPerson) (Person, error) {
 	return Person{
 		ID: sp.ID, Hetu: h, GivenName: sp.GivenName, FamilyName: sp.FamilyName,
 		BirthDate: sp.BirthDate, HomeRegion: sp.HomeRegion, CreatedAt: sp.CreatedAt,
+		MovingTo: sp.MovingTo, MovingSince: sp.MovingSince,
 	}, nil
 }
 

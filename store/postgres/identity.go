@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -208,3 +209,39 @@ func directoryState(ctx context.Context, tx pgx.Tx) (auth.DirectoryState, error)
 	}
 	return authsql.State(regions, units, pros), nil
 }
+
+// BeginMove marks the person's data as being moved to target since at
+// (auth.Mover): one conditional update; when it changes no row, the
+// person as they are now says whether it was a rerun or a conflict.
+func (s *Store) BeginMove(ctx context.Context, personID, target string, at time.Time) error {
+	query, args := authsql.BeginMove(dialect, personID, target, at)
+	tag, err := s.pool.Exec(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("begin move of %s: %w", personID, mapErr(err, authsql.Sentinels))
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	p, err := s.PersonByID(ctx, personID)
+	if err != nil {
+		return fmt.Errorf("begin move: %w", err)
+	}
+	if err := authsql.MoveRefused(p, target); err != nil {
+		return fmt.Errorf("begin move of %s: %w", personID, err)
+	}
+	return nil
+}
+
+// EndMove clears the move under way of the person, if any (auth.Mover).
+func (s *Store) EndMove(ctx context.Context, personID string) error {
+	tag, err := s.pool.Exec(ctx, authsql.EndMove(dialect), personID)
+	if err != nil {
+		return fmt.Errorf("end move of %s: %w", personID, mapErr(err, authsql.Sentinels))
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	return fmt.Errorf("end move of %s: %w", personID, auth.ErrNotFound)
+}
+
+var _ auth.Mover = (*Store)(nil)

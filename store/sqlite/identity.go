@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/store/internal/authsql"
@@ -195,3 +196,40 @@ func directoryState(ctx context.Context, tx *sql.Tx) (auth.DirectoryState, error
 	}
 	return authsql.State(regions, units, pros), nil
 }
+
+// BeginMove marks the person's data as being moved to target since at
+// (auth.Mover): one conditional update on the writer; when it changes no
+// row, the person as they are now says whether it was a rerun or a
+// conflict.
+func (s *Store) BeginMove(ctx context.Context, personID, target string, at time.Time) error {
+	query, args := authsql.BeginMove(dialect, personID, target, at)
+	res, err := s.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("begin move of %s: %w", personID, mapErr(err, authsql.Sentinels))
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	p, err := s.PersonByID(ctx, personID)
+	if err != nil {
+		return fmt.Errorf("begin move: %w", err)
+	}
+	if err := authsql.MoveRefused(p, target); err != nil {
+		return fmt.Errorf("begin move of %s: %w", personID, err)
+	}
+	return nil
+}
+
+// EndMove clears the move under way of the person, if any (auth.Mover).
+func (s *Store) EndMove(ctx context.Context, personID string) error {
+	res, err := s.db.ExecContext(ctx, authsql.EndMove(dialect), personID)
+	if err != nil {
+		return fmt.Errorf("end move of %s: %w", personID, mapErr(err, authsql.Sentinels))
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	return fmt.Errorf("end move of %s: %w", personID, auth.ErrNotFound)
+}
+
+var _ auth.Mover = (*Store)(nil)

@@ -18,9 +18,10 @@ var Sentinels = sqlq.Sentinels{NotFound: auth.ErrNotFound, Conflict: auth.ErrCon
 
 const personColumns = `id, hetu_key, hetu_sealed, given_name, family_name, birth_date, home_region, created_at`
 
-// PersonBy selects a person by col (id or hetu_key): argument the value.
+// PersonBy selects a person by col (id or hetu_key), with the move under
+// way if any: argument the value.
 func PersonBy(d sqlq.Dialect, col string) string {
-	return d.Rebind(`SELECT ` + personColumns + ` FROM people WHERE ` + col + ` = ?`)
+	return d.Rebind(`SELECT ` + personColumns + `, moving_to, moving_since FROM people WHERE ` + col + ` = ?`)
 }
 
 // InsertPerson inserts p.
@@ -35,11 +36,15 @@ func ScanPerson(row sqlq.Scanner) (auth.SealedPerson, error) {
 	var p auth.SealedPerson
 	var birth sqlq.Date
 	var created sqlq.Time
-	err := row.Scan(&p.ID, &p.HetuKey, &p.HetuSealed, &p.GivenName, &p.FamilyName, &birth, &p.HomeRegion, &created)
+	var movingTo sqlq.NullText
+	var movingSince nullTime
+	err := row.Scan(&p.ID, &p.HetuKey, &p.HetuSealed, &p.GivenName, &p.FamilyName, &birth, &p.HomeRegion, &created,
+		&movingTo, &movingSince)
 	if err != nil {
 		return auth.SealedPerson{}, err
 	}
 	p.BirthDate, p.CreatedAt = birth.Time, created.Time
+	p.MovingTo, p.MovingSince = string(movingTo), movingSince.Time.Time
 	return p, nil
 }
 

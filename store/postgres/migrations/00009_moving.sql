@@ -1,0 +1,16 @@
+-- The person index holds the transfer under way, if any (docs/regions.md,
+-- step 1 "freeze"): moving_to is the region the person's data is being
+-- moved to and moving_since when the move began, both NULL when no move is
+-- under way. While they are set every write to the person's data is
+-- refused (record.ErrMoving); reads go on.
+
+-- +goose Up
+ALTER TABLE people ADD COLUMN moving_to TEXT REFERENCES regions (id);
+ALTER TABLE people ADD COLUMN moving_since TIMESTAMPTZ;
+ALTER TABLE people ADD CONSTRAINT people_moving_check
+    CHECK ((moving_to IS NULL) = (moving_since IS NULL));
+
+-- +goose Down
+ALTER TABLE people DROP CONSTRAINT people_moving_check;
+ALTER TABLE people DROP COLUMN moving_since;
+ALTER TABLE people DROP COLUMN moving_to;
