@@ -257,3 +257,20 @@ func (s *Store) query(ctx context.Context, query string, args ...any) ([]record.
 func collect[T any](rows pgx.Rows, scan func(sqlq.Scanner) (T, error)) ([]T, error) {
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
 }
+
+// CopyMeasurements is record.CopyStore.CopyMeasurements (obsql.RunCopy)
+// in one transaction: all or nothing.
+func (s *Store) CopyMeasurements(ctx context.Context, ms []record.Measurement) (record.CopyCount, error) {
+	var n record.CopyCount
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		n, err = obsql.RunCopy(ctx, dialect, fileDB{tx}, ms)
+		return err
+	})
+	if err != nil {
+		return record.CopyCount{}, fmt.Errorf("copy measurements: %w", mapErr(err, obsql.Sentinels))
+	}
+	return n, nil
+}
+
+var _ record.CopyStore = (*Store)(nil)

@@ -262,3 +262,20 @@ func collect[T any](rows *sql.Rows, scan func(sqlq.Scanner) (T, error)) ([]T, er
 	}
 	return out, nil
 }
+
+// CopyMeasurements is record.CopyStore.CopyMeasurements (obsql.RunCopy)
+// in one transaction on the writer: all or nothing.
+func (s *Store) CopyMeasurements(ctx context.Context, ms []record.Measurement) (record.CopyCount, error) {
+	var n record.CopyCount
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = obsql.RunCopy(ctx, dialect, fileDB{tx}, ms)
+		return err
+	})
+	if err != nil {
+		return record.CopyCount{}, fmt.Errorf("copy measurements: %w", mapErr(err, obsql.Sentinels))
+	}
+	return n, nil
+}
+
+var _ record.CopyStore = (*Store)(nil)

@@ -27,6 +27,7 @@ func RunAll(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("audit", func(t *testing.T) { RunAudit(t, open) })
 	t.Run("files", func(t *testing.T) { RunFiles(t, open) })
 	t.Run("directory", func(t *testing.T) { RunDirectory(t, open) })
+	t.Run("copy", func(t *testing.T) { RunCopy(t, open) })
 	t.Run("moving", func(t *testing.T) { RunMoving(t, open) })
 }
 
