@@ -54,7 +54,10 @@ func (s *Service) AskConsent(ctx context.Context, who auth.Principal, personID s
 	if err != nil {
 		return fmt.Errorf("load person: %w", err)
 	}
-	if p.HomeRegion != actor.RegionID {
+	// A person whose data is being moved is leaving the region: a request
+	// is refused as one to another region's resident (the answer is the
+	// same), so that nothing is written behind the move's copy.
+	if p.HomeRegion != actor.RegionID || p.Moving() {
 		req := record.Request{Who: who, PersonID: p.ID, Action: record.ActionWrite, Class: record.ClassConsents}
 		return s.append(ctx, trail{actor: la, register: p.HomeRegion}, req, audit.Deny, string(ReasonOtherRegion), nil)
 	}
@@ -163,6 +166,9 @@ func (s *Service) ApproveAsk(ctx context.Context, who auth.Principal, id string)
 func (s *Service) DeclineAsk(ctx context.Context, who auth.Principal, id string) error {
 	a, err := s.pendingAsk(ctx, who, id)
 	if err != nil {
+		return err
+	}
+	if err := s.notMoving(ctx, a.PersonID); err != nil {
 		return err
 	}
 	return s.Store.DeclineAsk(ctx, a.ID, s.now())

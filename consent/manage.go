@@ -35,6 +35,9 @@ func (s *Service) give(ctx context.Context, who auth.Principal, personID string,
 	if err != nil {
 		return Grant{}, err
 	}
+	if err := refuseWhileMoving(person); err != nil {
+		return Grant{}, err
+	}
 	now := s.now()
 	g := Grant{
 		ID: auth.NewID(), PersonID: person.ID, Region: person.HomeRegion, Grantee: in.Grantee,
@@ -139,7 +142,8 @@ func (s *Service) refuse(ctx context.Context, who auth.Principal, personID strin
 
 // Revoke ends a grant at once; it holds from the very next request. Only
 // the citizen whose grant it is may revoke it; anyone else is refused
-// (ErrDenied) and the attempt logged. Revoking a grant that is no longer
+// (ErrDenied) and the attempt logged. While the citizen's data is being
+// moved the grant stays as it is (record.ErrMoving). Revoking a grant that is no longer
 // active changes nothing and returns it as it is.
 func (s *Service) Revoke(ctx context.Context, who auth.Principal, id string) (Grant, error) {
 	g, err := s.Store.Grant(ctx, id)
@@ -151,6 +155,9 @@ func (s *Service) Revoke(ctx context.Context, who auth.Principal, id string) (Gr
 	}
 	if g.Status != StatusActive {
 		return g, nil
+	}
+	if err := s.notMoving(ctx, g.PersonID); err != nil {
+		return Grant{}, err
 	}
 	g.Status, g.RevokedAt, g.RevokedBy = StatusRevoked, s.now(), record.ActorOf(who)
 	g.Version++

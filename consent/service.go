@@ -68,11 +68,12 @@ type trail struct {
 }
 
 // Decide is the one gate's decision for a record request. The owner sees
-// everything and is not logged; anyone else is decided by the grants in
+// everything and is not logged, and writes unless their data is being
+// moved (record.ErrMoving); anyone else is decided by the grants in
 // force, and a denial is logged before it is returned.
 func (s *Service) Decide(ctx context.Context, req record.Request) (record.Decision, error) {
 	if record.IsOwner(req.Who, req.PersonID) {
-		return record.Decision{Scope: record.Everything}, nil
+		return s.ownerDecision(ctx, req)
 	}
 	if req.PersonID == "" {
 		return s.decidePatientSearch(req)
