@@ -82,6 +82,11 @@ type Config struct {
 	PersonMaxSize         int64  `json:"person_max_size"`   // bytes all of a person's files; 0: record.DefaultMaxPersonSize
 	FilesSweepGrace       string `json:"files_sweep_grace"` // how old content no record names must be to be swept; default 1h
 
+	// TrustedRegions are the regions of other deployments whose transfer
+	// packages omahoito import accepts, each with its signing public key;
+	// this deployment's own regions are trusted with its own key.
+	TrustedRegions []TrustedRegionConfig `json:"trusted_regions"`
+
 	Citizen      *IssuerConfig `json:"citizen_issuer"`      // bank-ID broker; nil: the development provider
 	Professional *IssuerConfig `json:"professional_issuer"` // organisations' login; nil: the development provider
 }
@@ -93,6 +98,26 @@ type Config struct {
 type MasterKeyConfig struct {
 	ID      string `json:"id"`
 	KeyFile string `json:"key_file"`
+}
+
+// TrustedRegionConfig is one region of another deployment whose transfer
+// packages are trusted: the package's source must be exactly this
+// deployment and region, and its signature one of the ed25519 keys in
+// PublicKeyFile (PEM PUBLIC KEY, as omahoito audit public-key prints it).
+type TrustedRegionConfig struct {
+	Deployment    string `json:"deployment"`
+	Region        string `json:"region"`
+	PublicKeyFile string `json:"public_key_file"`
+}
+
+// checkTrustedRegions refuses a trusted region with a setting missing.
+func (cfg Config) checkTrustedRegions() error {
+	for i, tr := range cfg.TrustedRegions {
+		if tr.Deployment == "" || tr.Region == "" || tr.PublicKeyFile == "" {
+			return fmt.Errorf("%w: trusted_regions #%d needs deployment, region and public_key_file", errConfig, i+1)
+		}
+	}
+	return nil
 }
 
 // IssuerConfig is one OpenID provider the portal trusts.
@@ -169,6 +194,9 @@ func (cfg Config) checkValues() error {
 		return err
 	}
 	if err := cfg.checkFiles(); err != nil {
+		return err
+	}
+	if err := cfg.checkTrustedRegions(); err != nil {
 		return err
 	}
 	_, err := cfg.limits() // the one place that knows the rate_limits values

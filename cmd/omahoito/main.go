@@ -6,6 +6,7 @@
 //	omahoito keys rotate [--data ./data] [--config FILE]
 //	omahoito directory import FILE [--data ./data] [--config FILE]
 //	omahoito export --person ID --operator ID --out FILE.zip [--data ./data] [--config FILE]
+//	omahoito import FILE.zip --region REGION [--data ./data] [--config FILE]
 //
 // With no configuration it runs on SQLite under --data with the development
 // identity provider and the demo regions kainuu and oulu. With real issuers
@@ -42,6 +43,7 @@ commands:
   keys    rewrap the files' data keys under the current master key (omahoito keys rotate --help)
   directory  import regions, care units and professionals from a file (omahoito directory import --help)
   export  write one person's signed transfer package (omahoito export --help)
+  import  copy a signed transfer package into a region's register (omahoito import --help)
 `
 
 // run executes one subcommand and returns the process exit code.
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDirectoryCommand(ctx, args[1:], stdout, stderr)
 	case "export":
 		return runExportCommand(ctx, args[1:], stdout, stderr)
+	case "import":
+		return runImportCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
