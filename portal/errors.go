@@ -55,6 +55,7 @@ var errorKinds = []struct {
 	{ErrNotAcceptable, http.StatusNotAcceptable, "error.badrequest"},
 	{ErrPrecondition, http.StatusPreconditionFailed, "error.conflict"},
 	{ErrRateLimited, http.StatusTooManyRequests, "error.ratelimited"},
+	{record.ErrMoving, http.StatusConflict, "error.moving"},
 	{record.ErrDenied, http.StatusForbidden, "error.forbidden"},
 	{record.ErrGone, http.StatusGone, "error.gone"},
 	{record.ErrNotFound, http.StatusNotFound, "error.notfound"},

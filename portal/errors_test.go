@@ -17,6 +17,7 @@ func TestClassifyDomainErrors(t *testing.T) {
 		consent.ErrDenied:                    http.StatusForbidden,
 		consent.ErrNotFound:                  http.StatusNotFound,
 		consent.ErrConflict:                  http.StatusConflict,
+		record.ErrMoving:                     http.StatusConflict,
 		&consent.RuleError{Field: "end"}:     http.StatusUnprocessableEntity,
 		audit.ErrUnavailable:                 http.StatusServiceUnavailable,
 		record.ErrFileType:                   http.StatusUnsupportedMediaType,

@@ -167,6 +167,8 @@ func diagnosticsFor(status int, err error) string {
 		return errDeletedIdentifier.Error()
 	case errors.Is(err, record.ErrIdentifierReused):
 		return "the identifier is already used by a measurement with other content; nothing was stored. Send it with a new identifier, or update the stored one"
+	case errors.Is(err, record.ErrMoving):
+		return "the person's data is being moved to another region: it can be read but not changed until the move is done, usually in a few minutes; nothing was changed"
 	case errors.Is(err, errInvalidToken):
 		return "the bearer access token is invalid, expired or not meant for this API"
 	}

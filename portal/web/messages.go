@@ -205,7 +205,7 @@ const (
 // messageTable is every message the code and the templates use: the base
 // table below and each feature's own (messages_*.go, with locale files
 // locales/<feature>.<lang>.json).
-var messageTable = unionOf(baseMessages, consentMessages, accessLogMessages, proMessages, privacyMessages, filesMessages)
+var messageTable = unionOf(baseMessages, consentMessages, accessLogMessages, proMessages, privacyMessages, filesMessages, movingMessages)
 
 func unionOf(tables ...map[msgID]msgShape) map[msgID]msgShape {
 	out := map[msgID]msgShape{}

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/portal"
 )
 
 type homePage struct {
@@ -14,7 +15,13 @@ type homePage struct {
 	Pro     *proHome
 }
 
-type citizenHome struct{ Name, Registrar string }
+type citizenHome struct {
+	Name, Registrar string
+	Moving          *movingNotice // a move of the data under way, if any
+}
+
+// movingNotice says where the person's data is being moved and since when.
+type movingNotice struct{ Region, Since string }
 
 type proHome struct {
 	Name, Unit, Region string
@@ -63,7 +70,16 @@ func (s *Pages) citizenHome(c *gin.Context, who auth.Principal) (*citizenHome, e
 	if err != nil {
 		return nil, err
 	}
-	return &citizenHome{Name: fullName(person.GivenName, person.FamilyName), Registrar: region.RegistrarName}, nil
+	home := &citizenHome{Name: fullName(person.GivenName, person.FamilyName), Registrar: region.RegistrarName}
+	if person.Moving() {
+		to, err := s.Directory.Region(ctx, person.MovingTo)
+		if err != nil {
+			return nil, err
+		}
+		t := newTranslator(s.i18n, portal.Lang(ctx))
+		home.Moving = &movingNotice{Region: to.Name, Since: t.moment(person.MovingSince).Text}
+	}
+	return home, nil
 }
 
 func (s *Pages) proHome(c *gin.Context, who auth.Principal) (*proHome, error) {

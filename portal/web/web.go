@@ -194,6 +194,9 @@ func errorHeading(status int, msg msgID) msgID {
 	if strings.HasPrefix(string(msg), "error.login.") {
 		return msgErrorHeadingLogin
 	}
+	if id, ok := messageHeadings[msg]; ok {
+		return id
+	}
 	if id, ok := errorHeadings[status]; ok {
 		return id
 	}
