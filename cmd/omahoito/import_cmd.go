@@ -175,6 +175,9 @@ func (x *importer) run(ctx context.Context) error {
 	if err := x.checkFiles(ctx, newPerson); err != nil {
 		return err
 	}
+	if err := x.checkGrants(ctx); err != nil {
+		return err
+	}
 	if newPerson {
 		if err := x.createPerson(ctx); err != nil {
 			return err
@@ -184,6 +187,9 @@ func (x *importer) run(ctx context.Context) error {
 		return refused(err)
 	}
 	if err := x.copyFiles(ctx); err != nil {
+		return refused(err)
+	}
+	if err := x.copyGrants(ctx); err != nil {
 		return refused(err)
 	}
 	return x.logImport(ctx)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/omahoito/omahoito/audit"
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/exchange"
 	"github.com/omahoito/omahoito/record"
 	"github.com/omahoito/omahoito/store/blob"
@@ -22,15 +24,16 @@ type importSummary struct {
 	person       string // "added" or "already there"
 	measurements record.CopyCount
 	files        record.CopyCount
+	grants       record.CopyCount
 }
 
 // line is the summary printed at the end.
 func (s importSummary) line(m exchange.Manifest, region string) string {
 	return fmt.Sprintf("imported package %s from %s/%s into %s: Patient %s; Observation %d added, %d already there; "+
-		"DocumentReference %d added, %d already there; not imported: Consent %d, AuditEvent %d",
+		"DocumentReference %d added, %d already there; Consent (ended, moved) %d added, %d already there; not imported: AuditEvent %d",
 		m.ID, m.Source.Deployment, m.Source.Region, region, s.person,
 		s.measurements.Added, s.measurements.Present, s.files.Added, s.files.Present,
-		m.Counts["Consent"], m.Counts["AuditEvent"])
+		s.grants.Added, s.grants.Present, m.Counts["AuditEvent"])
 }
 
 // copyFiles puts the content of each file not yet here into the bucket as
@@ -115,4 +118,35 @@ func (x *importer) logImport(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", audit.ErrUnavailable, err)
 	}
 	return nil
+}
+
+// checkGrants refuses, before anything is stored, a grant id here with
+// other content (consentsql.SameGrant is what the copy checks again).
+func (x *importer) checkGrants(ctx context.Context) error {
+	for _, g := range x.data.grants {
+		have, err := x.src.store.Grant(ctx, g.ID)
+		if errors.Is(err, consent.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if have.PersonID != g.PersonID || have.Grantee != g.Grantee || !have.Start.Equal(g.Start) || !have.CreatedAt.Equal(g.CreatedAt) {
+			return fmt.Errorf("refused, nothing stored: consent %s: %w", g.ID, record.ErrOtherContent)
+		}
+	}
+	return nil
+}
+
+// copyGrants copies the person's grants, ended with reason moved, into
+// REGION's register in one transaction.
+func (x *importer) copyGrants(ctx context.Context) error {
+	gs := make([]consent.Grant, len(x.data.grants))
+	for i, g := range x.data.grants {
+		g.Region = x.region
+		gs[i] = g
+	}
+	var err error
+	x.sum.grants, err = x.src.store.(consent.CopyStore).CopyGrants(ctx, gs)
+	return err
 }

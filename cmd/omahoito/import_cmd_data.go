@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/exchange"
 	"github.com/omahoito/omahoito/fhir"
 	"github.com/omahoito/omahoito/record"
@@ -29,7 +30,8 @@ var errPackageContent = errors.New("package content")
 type importData struct {
 	person       auth.Person // ID, Hetu and names from the Patient
 	measurements []record.Measurement
-	files        []record.File // metadata; the content is in the package
+	files        []record.File   // metadata; the content is in the package
+	grants       []consent.Grant // ended, reason moved; Region set by the copy
 	counts       map[string]int64
 }
 
@@ -48,6 +50,7 @@ func readPackage(pkg *exchange.Package) (importData, error) {
 		{"Patient", d.readPatient},
 		{"Observation", d.readObservation},
 		{"DocumentReference", d.readDocument},
+		{"Consent", d.readConsent},
 	}
 	for _, s := range steps {
 		if m.Counts[s.typ] == 0 {
@@ -63,6 +66,11 @@ func readPackage(pkg *exchange.Package) (importData, error) {
 	for _, x := range d.measurements {
 		if x.PersonID != m.Person {
 			return d, fmt.Errorf("%w: Observation %s is of another person", errPackageContent, x.ID)
+		}
+	}
+	for _, g := range d.grants {
+		if g.PersonID != m.Person {
+			return d, fmt.Errorf("%w: Consent %s is of another person", errPackageContent, g.ID)
 		}
 	}
 	for _, f := range d.files {
@@ -305,4 +313,38 @@ func (in documentIn) file() (record.File, error) {
 	}
 	f.EnteredBy = record.Actor{Kind: record.ActorPerson, ID: f.PersonID}
 	return f, nil
+}
+
+// readConsent reads a grant as fhir.FromGrant wrote it, into a grant that
+// has ended with reason moved: it was given in another register, to its
+// professionals.
+func (d *importData) readConsent(line []byte) error {
+	in, err := fhir.ParseConsent(line)
+	if err != nil {
+		return fmt.Errorf("%w: Consent: %v", errPackageContent, err)
+	}
+	var extra struct {
+		Meta struct {
+			VersionID string `json:"versionId"`
+		} `json:"meta"`
+		DateTime string `json:"dateTime"`
+	}
+	if err := json.Unmarshal(line, &extra); err != nil {
+		return fmt.Errorf("%w: Consent %s: %v", errPackageContent, in.ID, err)
+	}
+	g := consent.Grant{ID: in.ID, PersonID: in.Patient, Grantee: consent.Grantee{Kind: in.GranteeKind, ID: in.GranteeID},
+		Scope: in.Scope, Start: in.Start, End: in.End, Purpose: consent.PurposeTreatment,
+		GivenBy: record.Actor{Kind: record.ActorPerson, ID: in.Patient}, Status: consent.StatusEnded,
+		EndedAt: time.Now(), EndReason: consent.EndMoved}
+	if g.Version, err = strconv.Atoi(extra.Meta.VersionID); err != nil || g.Version < 1 {
+		return fmt.Errorf("%w: Consent %s: version %q", errPackageContent, in.ID, extra.Meta.VersionID)
+	}
+	if g.CreatedAt, err = time.Parse(time.RFC3339Nano, extra.DateTime); err != nil {
+		return fmt.Errorf("%w: Consent %s: dateTime: %v", errPackageContent, in.ID, err)
+	}
+	if g.ID == "" || g.Start.IsZero() {
+		return fmt.Errorf("%w: Consent without id or start", errPackageContent)
+	}
+	d.grants = append(d.grants, g)
+	return nil
 }

@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/omahoito/omahoito/audit"
 	"github.com/omahoito/omahoito/auth"
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/fhir"
 	"github.com/omahoito/omahoito/record"
 	"github.com/omahoito/omahoito/store/postgres/pgtest"
@@ -103,7 +106,7 @@ func TestImportCommand(t *testing.T) {
 					t.Errorf("the summary %q names the person (%s)", stdout, secret)
 				}
 			}
-			for _, want := range []string{"Patient added", "Observation 5 added, 0 already there", "DocumentReference 2 added, 0 already there"} {
+			for _, want := range []string{"Patient added", "Observation 5 added, 0 already there", "DocumentReference 2 added, 0 already there", "Consent (ended, moved) 1 added"} {
 				if !strings.Contains(stdout, want) {
 					t.Errorf("summary %q does not say %q", stdout, want)
 				}
@@ -115,7 +118,7 @@ func TestImportCommand(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("import again: exit %d", code)
 			}
-			for _, want := range []string{"Patient already there", "Observation 0 added, 5 already there", "DocumentReference 0 added, 2 already there"} {
+			for _, want := range []string{"Patient already there", "Observation 0 added, 5 already there", "DocumentReference 0 added, 2 already there", "Consent (ended, moved) 0 added, 1 already there"} {
 				if !strings.Contains(stdout, want) {
 					t.Errorf("second summary %q does not say %q", stdout, want)
 				}
@@ -162,6 +165,7 @@ func checkImported(t *testing.T, fx exportFixture, b importTarget) {
 			}
 		}
 	}
+	checkGrantsEnded(t, a, bApp, fx.person)
 	files, err := bApp.store.Files(ctx, fx.person, nil)
 	if err != nil || len(files) != len(fx.files) {
 		t.Fatalf("B has %d files (%v), want %d", len(files), err, len(fx.files))
@@ -278,7 +282,7 @@ func checkRefused(t *testing.T, name, stderr string, code int, want string) {
 	}
 }
 
-// checkNothingOf finds no measurement, file or access-log entry of the
+// checkNothingOf finds no measurement, file, grant or access-log entry of the
 // person in the deployment.
 func checkNothingOf(t *testing.T, b importTarget, person string, personThere bool) {
 	t.Helper()
@@ -295,7 +299,37 @@ func checkNothingOf(t *testing.T, b importTarget, person string, personThere boo
 	if fs, err := a.store.Files(ctx, person, nil); err != nil || len(fs) != 0 {
 		t.Errorf("%d files of the person stored (%v), want none", len(fs), err)
 	}
+	if gs, err := a.store.Grants(ctx, person); err != nil || len(gs) != 0 {
+		t.Errorf("%d grants of the person stored (%v), want none", len(gs), err)
+	}
 	if es, err := a.store.PatientEntries(ctx, audit.Query{PatientID: person, Limit: 10}); err != nil || len(es) != 0 {
 		t.Errorf("%d access-log entries of the person (%v), want none", len(es), err)
+	}
+}
+
+// checkGrantsEnded finds A's grants in B, to the same grantee and scope,
+// ended with reason moved.
+func checkGrantsEnded(t *testing.T, a, b *app, person string) {
+	t.Helper()
+	ctx := context.Background()
+	want, err := a.store.Grants(ctx, person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.store.Grants(ctx, person)
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("B has %d grants (%v), want %d", len(got), err, len(want))
+	}
+	for i, g := range got {
+		w := want[i]
+		if g.ID != w.ID || g.Grantee != w.Grantee || !reflect.DeepEqual(g.Scope, w.Scope) || !g.Start.Equal(w.Start) {
+			t.Errorf("grant in B %+v; want A's %+v", g, w)
+		}
+		if g.Status != consent.StatusEnded || g.EndReason != consent.EndMoved || g.Region != "oulu" {
+			t.Errorf("grant %s in B: %s %q in %s; want ended, moved, in oulu", g.ID, g.Status, g.EndReason, g.Region)
+		}
+	}
+	if in, err := b.store.GrantsInForce(ctx, person, time.Now()); err != nil || len(in) != 0 {
+		t.Errorf("%d grants in force in B (%v), want none", len(in), err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/omahoito/omahoito/consent"
+	"github.com/omahoito/omahoito/record"
 	"github.com/omahoito/omahoito/store/internal/consentsql"
 	"github.com/omahoito/omahoito/store/internal/sqlq"
 )
@@ -137,4 +138,21 @@ func (t consentTx) Exec(ctx context.Context, query string, args ...any) (int64, 
 
 func (t consentTx) QueryRow(ctx context.Context, query string, args ...any) sqlq.Scanner {
 	return t.tx.QueryRow(ctx, query, args...)
+}
+
+var _ consent.CopyStore = (*Store)(nil)
+
+// CopyGrants is consent.CopyStore.CopyGrants (consentsql.RunCopyGrants) in
+// one transaction.
+func (s *Store) CopyGrants(ctx context.Context, gs []consent.Grant) (record.CopyCount, error) {
+	var n record.CopyCount
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		n, err = consentsql.RunCopyGrants(ctx, dialect, consentTx{tx}, gs)
+		return err
+	})
+	if err != nil {
+		return record.CopyCount{}, fmt.Errorf("copy grants: %w", mapErr(err, consentsql.Sentinels))
+	}
+	return n, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/omahoito/omahoito/consent"
+	"github.com/omahoito/omahoito/record"
 	"github.com/omahoito/omahoito/store/internal/consentsql"
 	"github.com/omahoito/omahoito/store/internal/sqlq"
 )
@@ -135,4 +136,21 @@ func (t consentTx) Exec(ctx context.Context, query string, args ...any) (int64, 
 
 func (t consentTx) QueryRow(ctx context.Context, query string, args ...any) sqlq.Scanner {
 	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+var _ consent.CopyStore = (*Store)(nil)
+
+// CopyGrants is consent.CopyStore.CopyGrants (consentsql.RunCopyGrants) in
+// one transaction on the writer.
+func (s *Store) CopyGrants(ctx context.Context, gs []consent.Grant) (record.CopyCount, error) {
+	var n record.CopyCount
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		n, err = consentsql.RunCopyGrants(ctx, dialect, consentTx{tx}, gs)
+		return err
+	})
+	if err != nil {
+		return record.CopyCount{}, fmt.Errorf("copy grants: %w", mapErr(err, consentsql.Sentinels))
+	}
+	return n, nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -15,6 +16,8 @@ type CopyStores interface {
 	Stores
 	record.FileStore
 	record.CopyStore
+	consent.Store
+	consent.CopyStore
 }
 
 // RunCopy runs the record.CopyStore conformance subtests: a copy run
@@ -30,6 +33,8 @@ func RunCopy(t *testing.T, open func(t *testing.T) Stores) {
 		{"MeasurementOfAnotherPersonRefused", testCopyMeasurementOtherPerson},
 		{"FilesTwiceStoreOnce", testCopyFilesTwice},
 		{"FileOtherContentRefused", testCopyFileOtherContent},
+		{"GrantsTwiceStoreOnce", testCopyGrantsTwice},
+		{"GrantOtherContentRefused", testCopyGrantOtherContent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -179,5 +184,65 @@ func testCopyFileOtherContent(t *testing.T, s CopyStores) {
 	}
 	if got := getFile(t, s, "p1", "f-1"); string(got.SHA256) != string(fs[0].SHA256) {
 		t.Errorf("f-1 changed by a refused copy")
+	}
+}
+
+// movedGrants are two grants of p1 as an import gives them: ended, reason
+// moved.
+func movedGrants() []consent.Grant {
+	var gs []consent.Grant
+	for i, grantee := range []consent.Grantee{
+		{Kind: consent.GranteeProfessional, ID: "pro-kainuu-nurse"}, {Kind: consent.GranteeUnit, ID: "unit-kajaani"},
+	} {
+		g := NewGrant("g-"+string(rune('a'+i)), "p1", grantee, base.Add(time.Duration(i)*time.Hour))
+		g.Status, g.EndedAt, g.EndReason = consent.StatusEnded, base.Add(48*time.Hour), consent.EndMoved
+		gs = append(gs, g)
+	}
+	return gs
+}
+
+func testCopyGrantsTwice(t *testing.T, s CopyStores) {
+	ctx := context.Background()
+	n, err := s.CopyGrants(ctx, movedGrants())
+	must(t, err)
+	if n != (record.CopyCount{Added: 2}) {
+		t.Errorf("first copy: %+v, want 2 added", n)
+	}
+	again := movedGrants()
+	again[0].EndedAt = again[0].EndedAt.Add(time.Hour) // a later import's time
+	n, err = s.CopyGrants(ctx, again)
+	must(t, err)
+	if n != (record.CopyCount{Present: 2}) {
+		t.Errorf("second copy: %+v, want 2 present", n)
+	}
+	gs, err := s.Grants(ctx, "p1")
+	must(t, err)
+	if len(gs) != 2 {
+		t.Fatalf("%d grants after two copies, want 2", len(gs))
+	}
+	for _, g := range gs {
+		if g.Status != consent.StatusEnded || g.EndReason != consent.EndMoved || !g.EndedAt.Equal(base.Add(48*time.Hour)) {
+			t.Errorf("grant %s: %s %q at %v; want ended, moved, at the first copy's time", g.ID, g.Status, g.EndReason, g.EndedAt)
+		}
+	}
+	if in, err := s.GrantsInForce(ctx, "p1", base.Add(time.Hour)); err != nil || len(in) != 0 {
+		t.Errorf("%d copied grants in force (%v), want none", len(in), err)
+	}
+}
+
+func testCopyGrantOtherContent(t *testing.T, s CopyStores) {
+	ctx := context.Background()
+	gs := movedGrants()
+	_, err := s.CopyGrants(ctx, gs[:1])
+	must(t, err)
+	changed := gs[0]
+	changed.Grantee.ID = "pro-kainuu-doctor"
+	if _, err := s.CopyGrants(ctx, []consent.Grant{gs[1], changed}); !errors.Is(err, record.ErrOtherContent) {
+		t.Fatalf("copy with g-a to another grantee: %v, want ErrOtherContent", err)
+	}
+	stored, err := s.Grants(ctx, "p1")
+	must(t, err)
+	if len(stored) != 1 || stored[0].Grantee != gs[0].Grantee {
+		t.Errorf("grants after the refused copy: %+v; want g-a alone, unchanged", stored)
 	}
 }
