@@ -142,9 +142,11 @@ func (s *Service) refuse(ctx context.Context, who auth.Principal, personID strin
 
 // Revoke ends a grant at once; it holds from the very next request. Only
 // the citizen whose grant it is may revoke it; anyone else is refused
-// (ErrDenied) and the attempt logged. While the citizen's data is being
-// moved the grant stays as it is (record.ErrMoving). Revoking a grant that is no longer
-// active changes nothing and returns it as it is.
+// (ErrDenied) and the attempt logged. A citizen may revoke while their
+// data is being moved, as at any time: it only takes access away, and the
+// move's copy of the grant (an ended record) takes the revocation with it.
+// Revoking a grant that is no longer active changes nothing and returns it
+// as it is.
 func (s *Service) Revoke(ctx context.Context, who auth.Principal, id string) (Grant, error) {
 	g, err := s.Store.Grant(ctx, id)
 	if err != nil {
@@ -155,9 +157,6 @@ func (s *Service) Revoke(ctx context.Context, who auth.Principal, id string) (Gr
 	}
 	if g.Status != StatusActive {
 		return g, nil
-	}
-	if err := s.notMoving(ctx, g.PersonID); err != nil {
-		return Grant{}, err
 	}
 	g.Status, g.RevokedAt, g.RevokedBy = StatusRevoked, s.now(), record.ActorOf(who)
 	g.Version++
