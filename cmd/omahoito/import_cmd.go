@@ -192,6 +192,9 @@ func (x *importer) run(ctx context.Context) error {
 	if err := x.copyGrants(ctx); err != nil {
 		return refused(err)
 	}
+	if err := x.copyAccessLog(ctx); err != nil {
+		return err
+	}
 	return x.logImport(ctx)
 }
 

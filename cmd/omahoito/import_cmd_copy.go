@@ -25,15 +25,17 @@ type importSummary struct {
 	measurements record.CopyCount
 	files        record.CopyCount
 	grants       record.CopyCount
+	entries      record.CopyCount // access-log entries
 }
 
 // line is the summary printed at the end.
 func (s importSummary) line(m exchange.Manifest, region string) string {
 	return fmt.Sprintf("imported package %s from %s/%s into %s: Patient %s; Observation %d added, %d already there; "+
-		"DocumentReference %d added, %d already there; Consent (ended, moved) %d added, %d already there; not imported: AuditEvent %d",
+		"DocumentReference %d added, %d already there; Consent (ended, moved) %d added, %d already there; "+
+		"AuditEvent (imported) %d added, %d already there",
 		m.ID, m.Source.Deployment, m.Source.Region, region, s.person,
 		s.measurements.Added, s.measurements.Present, s.files.Added, s.files.Present,
-		s.grants.Added, s.grants.Present, m.Counts["AuditEvent"])
+		s.grants.Added, s.grants.Present, s.entries.Added, s.entries.Present)
 }
 
 // copyFiles puts the content of each file not yet here into the bucket as

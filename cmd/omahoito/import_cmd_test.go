@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -106,7 +107,7 @@ func TestImportCommand(t *testing.T) {
 					t.Errorf("the summary %q names the person (%s)", stdout, secret)
 				}
 			}
-			for _, want := range []string{"Patient added", "Observation 5 added, 0 already there", "DocumentReference 2 added, 0 already there", "Consent (ended, moved) 1 added"} {
+			for _, want := range []string{"Patient added", "Observation 5 added, 0 already there", "DocumentReference 2 added, 0 already there", "Consent (ended, moved) 1 added", fmt.Sprintf("AuditEvent (imported) %d added, 0 already there", fx.entries)} {
 				if !strings.Contains(stdout, want) {
 					t.Errorf("summary %q does not say %q", stdout, want)
 				}
@@ -118,7 +119,7 @@ func TestImportCommand(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("import again: exit %d", code)
 			}
-			for _, want := range []string{"Patient already there", "Observation 0 added, 5 already there", "DocumentReference 0 added, 2 already there", "Consent (ended, moved) 0 added, 1 already there"} {
+			for _, want := range []string{"Patient already there", "Observation 0 added, 5 already there", "DocumentReference 0 added, 2 already there", "Consent (ended, moved) 0 added, 1 already there", fmt.Sprintf("AuditEvent (imported) 0 added, %d already there", fx.entries)} {
 				if !strings.Contains(stdout, want) {
 					t.Errorf("second summary %q does not say %q", stdout, want)
 				}
@@ -166,6 +167,7 @@ func checkImported(t *testing.T, fx exportFixture, b importTarget) {
 		}
 	}
 	checkGrantsEnded(t, a, bApp, fx.person)
+	checkEntriesImported(t, a, bApp, fx)
 	files, err := bApp.store.Files(ctx, fx.person, nil)
 	if err != nil || len(files) != len(fx.files) {
 		t.Fatalf("B has %d files (%v), want %d", len(files), err, len(fx.files))
@@ -331,5 +333,43 @@ func checkGrantsEnded(t *testing.T, a, b *app, person string) {
 	}
 	if in, err := b.store.GrantsInForce(ctx, person, time.Now()); err != nil || len(in) != 0 {
 		t.Errorf("%d grants in force in B (%v), want none", len(in), err)
+	}
+}
+
+// checkEntriesImported finds A's access-log entries of the person (those
+// the package had: all but A's newest, the export) in B as imported
+// entries of oulu's chain, saying who did what, when, under which consent.
+func checkEntriesImported(t *testing.T, a, b *app, fx exportFixture) {
+	t.Helper()
+	ctx := context.Background()
+	q := audit.Query{PatientID: fx.person, Limit: 100}
+	want, err := a.store.PatientEntries(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = want[len(want)-fx.entries:] // the package's, newest first
+	got, err := b.store.PatientEntries(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var imported []audit.Entry
+	for _, e := range got {
+		if e.Imported {
+			imported = append(imported, e)
+		}
+	}
+	if len(imported) != len(want) {
+		t.Fatalf("B has %d imported entries of the person, want %d", len(imported), len(want))
+	}
+	for i, w := range want {
+		g := imported[i]
+		if w.Action == "download" {
+			w.Action = "read" // an AuditEvent says read for both (BALP PatientRead)
+		}
+		if g.Register != "oulu" || !g.Time.Equal(w.Time) || g.Action != w.Action || g.Actor.ID != w.Actor.ID ||
+			g.Actor.Name != w.Actor.Name || g.Actor.Kind != w.Actor.Kind || g.Class != w.Class || g.Count != w.Count ||
+			!reflect.DeepEqual(g.Grants, w.Grants) || !reflect.DeepEqual(g.Kinds, w.Kinds) || g.Outcome != w.Outcome {
+			t.Errorf("imported entry %d:\n%+v\nwant as in A:\n%+v", i, g, w)
+		}
 	}
 }

@@ -170,3 +170,42 @@ func (s *Store) Registers(ctx context.Context) ([]string, error) {
 	}
 	return nil, fmt.Errorf("access log registers: %w", mapErr(err, auditsql.Sentinels))
 }
+
+var _ audit.ImportStore = (*Store)(nil)
+
+// AppendImported is audit.ImportStore.AppendImported in one transaction
+// that holds the lock of the register's head.
+func (s *Store) AppendImported(ctx context.Context, register string, es []audit.Entry, sources []audit.Source) (int, error) {
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		seq, hash, err := lockHead(ctx, tx, register)
+		if err != nil {
+			return err
+		}
+		count := func(query string, args ...any) (int64, error) {
+			var c int64
+			err := tx.QueryRow(ctx, query, args...).Scan(&c)
+			return c, err
+		}
+		fresh, srcs, err := auditsql.NotImported(dialect, register, es, sources, count)
+		if err != nil || len(fresh) == 0 {
+			return err
+		}
+		chained := audit.ChainImported(register, seq, hash, fresh)
+		if err := appendIn(ctx, tx, register, seq, chained); err != nil {
+			return err
+		}
+		for i, e := range chained {
+			query, args := auditsql.InsertImported(dialect, e, srcs[i])
+			if _, err := tx.Exec(ctx, query, args...); err != nil {
+				return err
+			}
+		}
+		n = len(chained)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("append imported entries: %w", mapErr(err, auditsql.Sentinels))
+	}
+	return n, nil
+}

@@ -149,3 +149,45 @@ func (s *Store) Registers(ctx context.Context) ([]string, error) {
 	}
 	return nil, fmt.Errorf("access log registers: %w", mapErr(err, auditsql.Sentinels))
 }
+
+var _ audit.ImportStore = (*Store)(nil)
+
+// AppendImported is audit.ImportStore.AppendImported in one transaction
+// on the writer, which no other appender can enter meanwhile.
+func (s *Store) AppendImported(ctx context.Context, register string, es []audit.Entry, sources []audit.Source) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		count := func(query string, args ...any) (int64, error) {
+			var c int64
+			err := tx.QueryRowContext(ctx, query, args...).Scan(&c)
+			return c, err
+		}
+		fresh, srcs, err := auditsql.NotImported(dialect, register, es, sources, count)
+		if err != nil || len(fresh) == 0 {
+			return err
+		}
+		var seq int64
+		var hash []byte
+		err = tx.QueryRowContext(ctx, auditsql.LockHead(dialect), register).Scan(&seq, &hash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		seq, hash = auditsql.HeadOf(seq, hash)
+		chained := audit.ChainImported(register, seq, hash, fresh)
+		if err := appendIn(ctx, tx, register, seq, chained); err != nil {
+			return err
+		}
+		for i, e := range chained {
+			query, args := auditsql.InsertImported(dialect, e, srcs[i])
+			if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+				return err
+			}
+		}
+		n = len(chained)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("append imported entries: %w", mapErr(err, auditsql.Sentinels))
+	}
+	return n, nil
+}

@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
 	"time"
 
+	"github.com/omahoito/omahoito/audit"
 	"github.com/omahoito/omahoito/consent"
 	"github.com/omahoito/omahoito/record"
 )
@@ -18,6 +20,8 @@ type CopyStores interface {
 	record.CopyStore
 	consent.Store
 	consent.CopyStore
+	audit.Store
+	audit.ImportStore
 }
 
 // RunCopy runs the record.CopyStore conformance subtests: a copy run
@@ -35,6 +39,7 @@ func RunCopy(t *testing.T, open func(t *testing.T) Stores) {
 		{"FileOtherContentRefused", testCopyFileOtherContent},
 		{"GrantsTwiceStoreOnce", testCopyGrantsTwice},
 		{"GrantOtherContentRefused", testCopyGrantOtherContent},
+		{"ImportedEntriesTwiceAppendOnce", testImportedEntriesTwice},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -244,5 +249,56 @@ func testCopyGrantOtherContent(t *testing.T, s CopyStores) {
 	must(t, err)
 	if len(stored) != 1 || stored[0].Grantee != gs[0].Grantee {
 		t.Errorf("grants after the refused copy: %+v; want g-a alone, unchanged", stored)
+	}
+}
+
+// importedEntries are two entries of register kainuu of deployment north,
+// as an import gives them.
+func importedEntries() ([]audit.Entry, []audit.Source) {
+	var es []audit.Entry
+	var srcs []audit.Source
+	for i := range 2 {
+		es = append(es, audit.Entry{Time: base.Add(time.Duration(i) * time.Minute), PatientID: "p1", Action: "read",
+			Class: string(record.ClassMeasurements), Count: i + 1, Outcome: audit.Permit,
+			Actor: audit.Actor{Kind: "professional", ID: "pro-kainuu-nurse", Name: "Aino Heikkinen"}})
+		srcs = append(srcs, audit.Source{Register: "north/kainuu", Seq: int64(7 + i), Hash: bytes.Repeat([]byte{byte(i + 1)}, 32)})
+	}
+	return es, srcs
+}
+
+func testImportedEntriesTwice(t *testing.T, s CopyStores) {
+	ctx := context.Background()
+	own := audit.ChainImported("oulu", 0, nil, []audit.Entry{{Time: base, PatientID: "p2", Action: "read", Outcome: audit.Permit}})
+	own[0].Imported = false
+	own[0].Hash = audit.Chain(audit.Genesis(), own[0])
+	must(t, s.AppendEntries(ctx, "oulu", 0, own))
+	es, srcs := importedEntries()
+	n, err := s.AppendImported(ctx, "oulu", es, srcs)
+	must(t, err)
+	if n != 2 {
+		t.Errorf("first import appended %d, want 2", n)
+	}
+	n, err = s.AppendImported(ctx, "oulu", es, srcs)
+	must(t, err)
+	if n != 0 {
+		t.Errorf("second import appended %d, want none", n)
+	}
+	// The same source in another register is that register's to import.
+	n, err = s.AppendImported(ctx, "kainuu", es[:1], srcs[:1])
+	must(t, err)
+	if n != 1 {
+		t.Errorf("import into kainuu appended %d, want 1", n)
+	}
+	stored, err := s.Entries(ctx, "oulu", 0, 10)
+	must(t, err)
+	if len(stored) != 3 {
+		t.Fatalf("oulu holds %d entries, want its own and the two imported once", len(stored))
+	}
+	prev := audit.Genesis()
+	for i, e := range stored {
+		if e.Seq != int64(i+1) || e.Imported != (i > 0) || !bytes.Equal(e.Hash, audit.Chain(prev, e)) {
+			t.Errorf("entry %d: seq %d imported %v, chain holds %v", i, e.Seq, e.Imported, bytes.Equal(e.Hash, audit.Chain(prev, e)))
+		}
+		prev = e.Hash
 	}
 }
