@@ -121,16 +121,29 @@ func importPackage(ctx context.Context, cfg Config, req importRequest, stdout io
 }
 
 // trustedKeys are the keys of trusted_regions and this deployment's own
-// regions' key, each for exactly its deployment and region.
-func trustedKeys(ctx context.Context, cfg Config, src exportSources) (exchange.TrustedKeys, error) {
-	trusted := exchange.TrustedKeys{}
+// regions' key, each for exactly its deployment and region. A key trusted
+// for several regions (omahoito signs every region's packages with one
+// key) goes into as many sets: exchange trusts a key for one source.
+func trustedKeys(ctx context.Context, cfg Config, src exportSources) ([]exchange.TrustedKeys, error) {
+	var sets []exchange.TrustedKeys
+	add := func(s exchange.Source, pub ed25519.PublicKey) {
+		for _, set := range sets {
+			if _, taken := set[exchange.KeyID(pub)]; !taken {
+				set.Add(s, pub)
+				return
+			}
+		}
+		set := exchange.TrustedKeys{}
+		set.Add(s, pub)
+		sets = append(sets, set)
+	}
 	own, err := src.store.Regions(ctx)
 	if err != nil {
 		return nil, err
 	}
 	pub, _ := src.key.Public().(ed25519.PublicKey)
 	for _, r := range own {
-		trusted.Add(exchange.Source{Deployment: src.source.Deployment, Region: r.ID}, pub)
+		add(exchange.Source{Deployment: src.source.Deployment, Region: r.ID}, pub)
 	}
 	for i, tr := range cfg.TrustedRegions {
 		pubs, err := audit.ReadPublicKeys(tr.PublicKeyFile)
@@ -138,24 +151,33 @@ func trustedKeys(ctx context.Context, cfg Config, src exportSources) (exchange.T
 			return nil, fmt.Errorf("%w: trusted_regions #%d (%s/%s): %v", errConfig, i+1, tr.Deployment, tr.Region, err)
 		}
 		for _, p := range pubs {
-			trusted.Add(exchange.Source{Deployment: tr.Deployment, Region: tr.Region}, p)
+			add(exchange.Source{Deployment: tr.Deployment, Region: tr.Region}, p)
 		}
 	}
-	return trusted, nil
+	return sets, nil
 }
 
-// openPackage opens and verifies the whole package: nothing is read from
-// it before every digest and the signature hold.
-func openPackage(path string, trusted exchange.TrustedKeys) (*exchange.Package, func(), error) {
+// openPackage opens and verifies the whole package against each set of
+// trusted keys until one trusts it: nothing is read from it before every
+// digest and the signature hold. A package that is changed or not well
+// formed is refused at once.
+func openPackage(path string, trusted []exchange.TrustedKeys) (*exchange.Package, func(), error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	fi, err := f.Stat()
 	if err == nil {
-		var pkg *exchange.Package
-		if pkg, err = exchange.Open(f, fi.Size(), trusted, exchange.Limits{}); err == nil {
-			return pkg, func() { f.Close() }, nil
+		err = exchange.ErrUntrusted
+		for _, set := range trusted {
+			var pkg *exchange.Package
+			pkg, err = exchange.Open(f, fi.Size(), set, exchange.Limits{})
+			if err == nil {
+				return pkg, func() { f.Close() }, nil
+			}
+			if !errors.Is(err, exchange.ErrUntrusted) {
+				break
+			}
 		}
 	}
 	f.Close()

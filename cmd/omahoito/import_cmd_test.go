@@ -113,7 +113,7 @@ func TestImportCommand(t *testing.T) {
 				}
 			}
 			checkImported(t, fx, b)
-			checkImportVerifies(t, b, fx.person)
+			checkImportVerifies(t, b, fx.person, "oulu")
 
 			stdout, _, code = runImport(t, "--region", "oulu", "--data", b.dir, "--config", b.config, pkg)
 			if code != 0 {
@@ -125,7 +125,7 @@ func TestImportCommand(t *testing.T) {
 				}
 			}
 			checkImported(t, fx, b)
-			checkImportVerifies(t, b, fx.person)
+			checkImportVerifies(t, b, fx.person, "oulu")
 		})
 	}
 }
@@ -197,12 +197,12 @@ func observationJSON(t *testing.T, m record.Measurement) string {
 }
 
 // checkImportVerifies runs audit verify in B and finds the import as the
-// newest entry of the person's log in B, in oulu's register.
-func checkImportVerifies(t *testing.T, b importTarget, person string) {
+// newest entry of the person's log in B, in region's register.
+func checkImportVerifies(t *testing.T, b importTarget, person, region string) {
 	t.Helper()
 	es := importedEntries(t, b.dir, b.config, person)
-	if len(es) == 0 || es[0].Action != "import" || es[0].Register != "oulu" || es[0].Outcome != audit.Permit {
-		t.Errorf("B's newest entry of the person: %+v; want the import in oulu's register", es)
+	if len(es) == 0 || es[0].Action != "import" || es[0].Register != region || es[0].Outcome != audit.Permit {
+		t.Errorf("B's newest entry of the person: %+v; want the import in %s's register", es, region)
 	}
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"audit", "verify", "--data", b.dir, "--config", b.config}, &stdout, &stderr); code != 0 {
@@ -371,5 +371,84 @@ func checkEntriesImported(t *testing.T, a, b *app, fx exportFixture) {
 			!reflect.DeepEqual(g.Grants, w.Grants) || !reflect.DeepEqual(g.Kinds, w.Kinds) || g.Outcome != w.Outcome {
 			t.Errorf("imported entry %d:\n%+v\nwant as in A:\n%+v", i, g, w)
 		}
+	}
+}
+
+// A package imported back into the deployment that exported it (a
+// restore) finds everything already there, measurements entered by the
+// person and a consent still in force included, and changes none of it.
+func TestImportBackIntoItsOwnDeployment(t *testing.T) {
+	fx := newExportFixture(t, "sqlite")
+	pkg, _ := exportFor(t, fx)
+	stdout, _, code := runImport(t, pkg, "--region", "kainuu", "--data", fx.dir, "--config", fx.config)
+	if code != 0 {
+		t.Fatalf("import back: exit %d", code)
+	}
+	for _, want := range []string{"Patient already there", "Observation 0 added, 5 already there",
+		"DocumentReference 0 added, 2 already there", "Consent (ended, moved) 0 added, 1 already there"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary %q does not say %q", stdout, want)
+		}
+	}
+	checkImportVerifies(t, importTarget{dir: fx.dir, config: fx.config}, fx.person, "kainuu")
+	a := openTestApp(t, fx.dir, fx.config)
+	defer a.Close()
+	if in, err := a.store.GrantsInForce(context.Background(), fx.person, time.Now()); err != nil || len(in) != 1 {
+		t.Errorf("%d grants in force after the import back (%v), want the one given, untouched", len(in), err)
+	}
+}
+
+// A package whose measurement version is stored in B with another value,
+// under the same person, is refused as other content: B gains no
+// measurement, file, consent or access-log entry of it.
+func TestImportRefusesOtherContent(t *testing.T) {
+	for _, db := range databases {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			fx := newExportFixture(t, db)
+			pkg, key := exportFor(t, fx)
+			a := openTestApp(t, fx.dir, fx.config)
+			ids, err := personMeasurementIDs(context.Background(), a.store, fx.person)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := a.store.MeasurementHistory(context.Background(), fx.person, ids[0])
+			a.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := newImportTarget(t, db, key)
+			bApp := openTestApp(t, b.dir, b.config)
+			keys := mustHetuKeys(t, b.dir)
+			h := auth.MustParseHetu(exportHetu)
+			ctx := context.Background()
+			err = bApp.store.CreatePerson(ctx, auth.SealedPerson{ID: fx.person, HetuKey: keys.LookupKey(h),
+				HetuSealed: keys.Seal(h), BirthDate: h.BirthDate(), HomeRegion: "oulu"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			other := first[len(first)-1] // version 1
+			other.Value++
+			if _, err := bApp.store.(record.CopyStore).CopyMeasurements(ctx, []record.Measurement{other}); err != nil {
+				t.Fatal(err)
+			}
+			bApp.Close()
+			_, stderr, code := runImport(t, pkg, "--region", "oulu", "--data", b.dir, "--config", b.config)
+			checkRefused(t, "a version with another value", stderr, code, "exists with other content")
+			bApp = openTestApp(t, b.dir, b.config)
+			defer bApp.Close()
+			if got, err := personMeasurementIDs(ctx, bApp.store, fx.person); err != nil || len(got) != 1 {
+				t.Errorf("B holds %d measurements of the person (%v), want the one it had", len(got), err)
+			}
+			if fs, _ := bApp.store.Files(ctx, fx.person, nil); len(fs) != 0 {
+				t.Errorf("B holds %d files of the refused package", len(fs))
+			}
+			if gs, _ := bApp.store.Grants(ctx, fx.person); len(gs) != 0 {
+				t.Errorf("B holds %d grants of the refused package", len(gs))
+			}
+			if es, _ := bApp.store.PatientEntries(ctx, audit.Query{PatientID: fx.person, Limit: 10}); len(es) != 0 {
+				t.Errorf("B holds %d access-log entries of the refused package", len(es))
+			}
+		})
 	}
 }
