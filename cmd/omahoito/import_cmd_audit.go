@@ -192,6 +192,11 @@ func (x *importer) copyAccessLog(ctx context.Context) error {
 			return fmt.Errorf("%w: %v", errPackageContent, err)
 		}
 		e.PatientID = x.data.person.ID
+		own, err := x.ownEntry(ctx, e, s)
+		if err != nil || own {
+			x.sum.entries.Present++
+			return err
+		}
 		es, sources = append(es, e), append(sources, s)
 		return nil
 	})
@@ -199,6 +204,21 @@ func (x *importer) copyAccessLog(ctx context.Context) error {
 		return err
 	}
 	n, err := x.src.store.(audit.ImportStore).AppendImported(ctx, x.region, es, sources)
-	x.sum.entries = record.CopyCount{Added: n, Present: len(es) - n}
+	x.sum.entries.Added = n
+	x.sum.entries.Present += len(es) - n
 	return err
+}
+
+// ownEntry reports whether e is an entry of REGION's own chain in this
+// deployment, still there (a package imported back): it is not copied
+// into the chain it came from.
+func (x *importer) ownEntry(ctx context.Context, e audit.Entry, s audit.Source) (bool, error) {
+	if s.Register != x.src.source.Deployment+"/"+x.region {
+		return false, nil
+	}
+	have, err := x.src.store.Entries(ctx, x.region, s.Seq-1, 1)
+	if err != nil {
+		return false, err
+	}
+	return len(have) == 1 && have[0].Seq == s.Seq && have[0].Time.Equal(e.Time) && have[0].PatientID == e.PatientID, nil
 }

@@ -385,7 +385,8 @@ func TestImportBackIntoItsOwnDeployment(t *testing.T) {
 		t.Fatalf("import back: exit %d", code)
 	}
 	for _, want := range []string{"Patient already there", "Observation 0 added, 5 already there",
-		"DocumentReference 0 added, 2 already there", "Consent (ended, moved) 0 added, 1 already there"} {
+		"DocumentReference 0 added, 2 already there", "Consent (ended, moved) 0 added, 1 already there",
+		fmt.Sprintf("AuditEvent (imported) 0 added, %d already there", fx.entries)} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary %q does not say %q", stdout, want)
 		}
@@ -450,5 +451,18 @@ func TestImportRefusesOtherContent(t *testing.T) {
 				t.Errorf("B holds %d access-log entries of the refused package", len(es))
 			}
 		})
+	}
+}
+
+// A trusted region without its key file is a configuration error, said
+// before anything is opened.
+func TestImportTrustedRegionsSetting(t *testing.T) {
+	config := writeFile(t, t.TempDir(), "omahoito.json", `{"trusted_regions": [{"deployment": "north", "region": "kainuu"}]}`, 0o600)
+	_, stderr, code := runImport(t, "p.zip", "--region", "oulu", "--data", t.TempDir(), "--config", config)
+	if code != 1 || !strings.Contains(stderr, "trusted_regions #1 needs deployment, region and public_key_file") {
+		t.Errorf("a trusted region without its key: exit %d, stderr %q", code, stderr)
+	}
+	if _, _, code := runImport(t, "p.zip"); code != 2 {
+		t.Errorf("without --region: exit %d, want 2 (usage)", code)
 	}
 }
