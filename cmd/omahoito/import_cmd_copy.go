@@ -123,7 +123,7 @@ func (x *importer) logImport(ctx context.Context) error {
 }
 
 // checkGrants refuses, before anything is stored, a grant id here with
-// other content (consentsql.SameGrant is what the copy checks again).
+// other content (consent.SameGrant, which the copy checks again).
 func (x *importer) checkGrants(ctx context.Context) error {
 	for _, g := range x.data.grants {
 		have, err := x.src.store.Grant(ctx, g.ID)
@@ -133,7 +133,7 @@ func (x *importer) checkGrants(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if have.PersonID != g.PersonID || have.Grantee != g.Grantee || !have.Start.Equal(g.Start) || !have.CreatedAt.Equal(g.CreatedAt) {
+		if !consent.SameGrant(have, g) {
 			return fmt.Errorf("refused, nothing stored: consent %s: %w", g.ID, record.ErrOtherContent)
 		}
 	}

@@ -34,19 +34,10 @@ func RunCopyGrants(ctx context.Context, d sqlq.Dialect, tx Tx, gs []consent.Gran
 		if err != nil {
 			return n, err
 		}
-		if !SameGrant(stored, g) {
+		if !consent.SameGrant(stored, g) {
 			return n, fmt.Errorf("grant %s: %w", g.ID, record.ErrOtherContent)
 		}
 		n.Present++
 	}
 	return n, nil
-}
-
-// SameGrant reports whether a and b are the same grant in what a transfer
-// package carries of it: whose, to whom, of what, for when, given when.
-// Its state (active, revoked, ended) is each register's own.
-func SameGrant(a, b consent.Grant) bool {
-	return a.ID == b.ID && a.PersonID == b.PersonID && a.Grantee == b.Grantee &&
-		EncodeScope(a.Scope) == EncodeScope(b.Scope) && a.Start.Equal(b.Start) &&
-		a.End.Equal(b.End) && a.CreatedAt.Equal(b.CreatedAt)
 }
