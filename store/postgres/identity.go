@@ -245,3 +245,25 @@ func (s *Store) EndMove(ctx context.Context, personID string) error {
 }
 
 var _ auth.Mover = (*Store)(nil)
+
+// SetHomeRegion names to as the person's home region, when it is from:
+// one conditional update; a person whose home is to already is a rerun
+// and changes nothing. ErrConflict when the home is another region,
+// ErrNotFound when there is no such person.
+func (s *Store) SetHomeRegion(ctx context.Context, personID, from, to string) error {
+	tag, err := s.pool.Exec(ctx, authsql.SetHomeRegion(dialect), to, personID, from)
+	if err != nil {
+		return fmt.Errorf("set home region of %s: %w", personID, mapErr(err, authsql.Sentinels))
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	p, err := s.PersonByID(ctx, personID)
+	if err != nil {
+		return fmt.Errorf("set home region: %w", err)
+	}
+	if err := authsql.HomeRefused(p.HomeRegion, from, to); err != nil {
+		return fmt.Errorf("set home region of %s: %w", personID, err)
+	}
+	return nil
+}

@@ -233,3 +233,25 @@ func (s *Store) EndMove(ctx context.Context, personID string) error {
 }
 
 var _ auth.Mover = (*Store)(nil)
+
+// SetHomeRegion names to as the person's home region, when it is from:
+// one conditional update; a person whose home is to already is a rerun
+// and changes nothing. ErrConflict when the home is another region,
+// ErrNotFound when there is no such person.
+func (s *Store) SetHomeRegion(ctx context.Context, personID, from, to string) error {
+	res, err := s.db.ExecContext(ctx, authsql.SetHomeRegion(dialect), to, personID, from)
+	if err != nil {
+		return fmt.Errorf("set home region of %s: %w", personID, mapErr(err, authsql.Sentinels))
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	p, err := s.PersonByID(ctx, personID)
+	if err != nil {
+		return fmt.Errorf("set home region: %w", err)
+	}
+	if err := authsql.HomeRefused(p.HomeRegion, from, to); err != nil {
+		return fmt.Errorf("set home region of %s: %w", personID, err)
+	}
+	return nil
+}

@@ -29,6 +29,7 @@ func RunAll(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("directory", func(t *testing.T) { RunDirectory(t, open) })
 	t.Run("copy", func(t *testing.T) { RunCopy(t, open) })
 	t.Run("moving", func(t *testing.T) { RunMoving(t, open) })
+	t.Run("home", func(t *testing.T) { RunHome(t, open) })
 }
 
 // Run runs the auth.Store conformance subtests. open must return a new,
