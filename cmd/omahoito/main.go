@@ -7,6 +7,7 @@
 //	omahoito directory import FILE [--data ./data] [--config FILE]
 //	omahoito export --person ID --operator ID --out FILE.zip [--data ./data] [--config FILE]
 //	omahoito import FILE.zip --region REGION [--data ./data] [--config FILE]
+//	omahoito transfer --to REGION --operator ID (--person ID... | --hetu-file FILE) [--data ./data] [--config FILE]
 //
 // With no configuration it runs on SQLite under --data with the development
 // identity provider and the demo regions kainuu and oulu. With real issuers
@@ -44,6 +45,7 @@ commands:
   directory  import regions, care units and professionals from a file (omahoito directory import --help)
   export  write one person's signed transfer package (omahoito export --help)
   import  copy a signed transfer package into a region's register (omahoito import --help)
+  transfer  move people to another region (omahoito transfer --help)
 `
 
 // run executes one subcommand and returns the process exit code.
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDirectoryCommand(ctx, args[1:], stdout, stderr)
 	case "export":
 		return runExportCommand(ctx, args[1:], stdout, stderr)
+	case "transfer":
+		return runTransferCommand(ctx, args[1:], stdout, stderr)
 	case "import":
 		return runImportCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
