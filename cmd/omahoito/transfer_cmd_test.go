@@ -201,3 +201,70 @@ func TestTransferRefusals(t *testing.T) {
 	}
 }
 
+// A transfer cut short resumes where it was: after the freeze and a part
+// of the copy, the command copies the rest and appends nothing twice;
+// after the switch, it ends the grants, logs and lifts the freeze.
+func TestTransferResumes(t *testing.T) {
+	for _, db := range databases {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			fx := newExportFixture(t, db)
+			a := openTestApp(t, fx.dir, fx.config)
+			s := a.store.(transferStore)
+			if err := s.BeginMove(ctx, fx.person, "oulu", time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			es, err := s.Entries(ctx, "kainuu", 0, 1)
+			if err != nil || len(es) != 1 {
+				t.Fatalf("kainuu's first entry: %v %v", es, err)
+			}
+			if n, err := s.AppendImported(ctx, "oulu", es, []audit.Source{{Register: "kainuu", Seq: es[0].Seq, Hash: es[0].Hash}}); n != 1 || err != nil {
+				t.Fatalf("the partial copy: %d, %v", n, err)
+			}
+			a.Close()
+			args := []string{"--to", "oulu", "--operator", "op-kainuu", "--person", fx.person, "--data", fx.dir, "--config", fx.config}
+			if stdout, _, code := runTransfer(t, args...); code != 0 || !strings.Contains(stdout, "1 moved") {
+				t.Fatalf("the transfer after a freeze and a partial copy: exit %d, %q", code, stdout)
+			}
+			a = openTestApp(t, fx.dir, fx.config)
+			defer a.Close()
+			_, imported, transfers := entriesByRegister(t, a, fx.person)
+			if imported["oulu"] != fx.entries || transfers["oulu"] != 1 || transfers["kainuu"] != 1 {
+				t.Errorf("imported %v, transfers %v; want the %d of kainuu once and one transfer each", imported, transfers, fx.entries)
+			}
+			checkResumedAfterSwitch(t, db)
+		})
+	}
+}
+
+// checkResumedAfterSwitch moves a second person whose transfer stopped
+// right after the switch: home oulu, the move still marked.
+func checkResumedAfterSwitch(t *testing.T, db string) {
+	t.Helper()
+	ctx := context.Background()
+	fx := newExportFixture(t, db)
+	a := openTestApp(t, fx.dir, fx.config)
+	s := a.store.(transferStore)
+	if err := s.BeginMove(ctx, fx.person, "oulu", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetHomeRegion(ctx, fx.person, "kainuu", "oulu"); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	stdout, _, code := runTransfer(t, "--to", "oulu", "--operator", "op-kainuu", "--person", fx.person, "--data", fx.dir, "--config", fx.config)
+	if code != 0 || !strings.Contains(stdout, "1 moved") {
+		t.Fatalf("the transfer after the switch: exit %d, %q", code, stdout)
+	}
+	a = openTestApp(t, fx.dir, fx.config)
+	defer a.Close()
+	p, err := a.store.PersonByID(ctx, fx.person)
+	if err != nil || p.Moving() || p.HomeRegion != "oulu" {
+		t.Errorf("home %q moving %q (%v), want oulu with the freeze lifted", p.HomeRegion, p.MovingTo, err)
+	}
+	grants, err := a.store.Grants(ctx, fx.person)
+	if err != nil || len(grants) != 1 || grants[0].EndReason != consent.EndMoved {
+		t.Errorf("grants %+v (%v), want the one ended \"moved\"", grants, err)
+	}
+}
