@@ -11,6 +11,7 @@ import (
 	"github.com/omahoito/omahoito/audit"
 	"github.com/omahoito/omahoito/auth"
 	"github.com/omahoito/omahoito/consent"
+	"github.com/omahoito/omahoito/jobs"
 	"github.com/omahoito/omahoito/record"
 )
 
@@ -266,5 +267,38 @@ func checkResumedAfterSwitch(t *testing.T, db string) {
 	grants, err := a.store.Grants(ctx, fx.person)
 	if err != nil || len(grants) != 1 || grants[0].EndReason != consent.EndMoved {
 		t.Errorf("grants %+v (%v), want the one ended \"moved\"", grants, err)
+	}
+}
+
+// A person has one transfer under way: a second insert, even by another
+// operator, finds the first job instead of starting another.
+func TestTransferJobIsUniquePerPerson(t *testing.T) {
+	for _, db := range databases {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			fx := newExportFixture(t, db)
+			a := openTestApp(t, fx.dir, fx.config)
+			defer a.Close()
+			j, err := openTransferJobs(ctx, a.store, &transferWorker{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := j.Insert(ctx, transferArgs{PersonID: fx.person, Source: "kainuu", Target: "oulu", OperatorID: "op-kainuu"},
+				&jobs.InsertOpts{Queue: transferQueue, Unique: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := j.Insert(ctx, transferArgs{PersonID: fx.person, Source: "kainuu", Target: "oulu", OperatorID: "op-other"},
+				&jobs.InsertOpts{Queue: transferQueue, Unique: true})
+			if err != nil || !again.Duplicate || again.ID != first.ID {
+				t.Errorf("the second insert: %+v (%v), want job %d found", again, err, first.ID)
+			}
+			other, err := j.Insert(ctx, transferArgs{PersonID: "someone-else", Source: "kainuu", Target: "oulu", OperatorID: "op-kainuu"},
+				&jobs.InsertOpts{Queue: transferQueue, Unique: true})
+			if err != nil || other.Duplicate {
+				t.Errorf("another person's insert: %+v (%v), want a job of its own", other, err)
+			}
+		})
 	}
 }
