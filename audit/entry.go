@@ -81,6 +81,12 @@ type Query struct {
 	From, To  time.Time // [From, To); zero: open
 	Limit     int
 	After     *Cursor
+	// WithCopies includes the entries imported in a transfer whose
+	// originals the same store holds (one database for every register).
+	// Left false, each access shows once: by its original. Entries
+	// imported from another deployment, whose originals are elsewhere,
+	// show either way.
+	WithCopies bool
 }
 
 // Store keeps the chains. Implementations wrap ErrNotFound and ErrConflict.

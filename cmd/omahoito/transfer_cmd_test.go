@@ -27,7 +27,7 @@ func runTransfer(t *testing.T, args ...string) (stdout, stderr string, code int)
 // and of them the imported ones and the transfers.
 func entriesByRegister(t *testing.T, a *app, person string) (all, imported, transfers map[string]int) {
 	t.Helper()
-	es, err := a.store.PatientEntries(context.Background(), audit.Query{PatientID: person, Limit: 1000})
+	es, err := a.store.PatientEntries(context.Background(), audit.Query{PatientID: person, Limit: 1000, WithCopies: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +122,7 @@ func checkTransferred(t *testing.T, fx exportFixture) {
 		t.Errorf("the Kainuu nurse's search after the move: %v, want ErrDenied (403)", err)
 	}
 	me := auth.Principal{Kind: auth.KindCitizen, PersonID: fx.person, RegionID: "oulu"}
+	assertHistoryOnce(t, consents, me, fx.person)
 	ms, err := records.Search(ctx, me, record.Query{PersonID: fx.person, Limit: 10})
 	if err != nil || len(ms.Measurements) != 2 {
 		t.Errorf("the citizen's measurements: %d (%v), want 2", len(ms.Measurements), err)
@@ -300,5 +301,36 @@ func TestTransferJobIsUniquePerPerson(t *testing.T) {
 				t.Errorf("another person's insert: %+v (%v), want a job of its own", other, err)
 			}
 		})
+	}
+}
+
+// assertHistoryOnce: the citizen's access history after the move shows
+// every access once — the imported copies in the target's chain are not
+// shown beside their originals, which this one store still holds — and
+// both registers' transfer entries.
+func assertHistoryOnce(t *testing.T, consents *consent.Service, me auth.Principal, person string) {
+	t.Helper()
+	es, _, err := consents.AccessLog(context.Background(), me, audit.Query{PatientID: person, Limit: audit.MaxSearchLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen, transfers := map[string]int{}, 0
+	for _, e := range es {
+		if e.Imported {
+			t.Errorf("the history shows an imported copy (%s %d) beside its original", e.Register, e.Seq)
+		}
+		if e.Action == "transfer" {
+			transfers++
+			continue
+		}
+		seen[e.RequestID+"|"+e.Action+"|"+e.Time.String()]++
+	}
+	for k, n := range seen {
+		if n > 1 {
+			t.Errorf("the history shows one access %d times: %s", n, k)
+		}
+	}
+	if transfers != 2 {
+		t.Errorf("the history shows %d transfer entries, want 2 (one a register)", transfers)
 	}
 }

@@ -162,6 +162,11 @@ func Entries(d sqlq.Dialect, register string, after int64, limit int) (string, [
 func PatientEntries(d sqlq.Dialect, q audit.Query) (string, []any) {
 	var w sqlq.Where
 	w.Add("patient_id = ?", q.PatientID)
+	if !q.WithCopies {
+		w.Add(`NOT EXISTS (SELECT 1 FROM audit_imported i JOIN audit_entries o
+			ON o.register = i.source_register AND o.seq = i.source_seq
+			WHERE i.register = audit_entries.register AND i.seq = audit_entries.seq)`)
+	}
 	if !q.From.IsZero() {
 		w.Add("time >= ?", d.Time(q.From))
 	}
