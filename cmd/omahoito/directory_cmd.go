@@ -51,19 +51,9 @@ func runDirectoryCommand(ctx context.Context, args []string, stdout, stderr io.W
 		fmt.Fprint(stderr, directoryUsage)
 		return 2
 	}
-	cfg, err := loadConfig(*configPath)
-	if err == nil {
-		if *data != "" {
-			cfg.DataDir = *data
-		}
-		cfg.applyDefaults()
-		err = directoryImport(ctx, cfg, file, stdout)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "omahoito directory import: %s\n", oneLine(err))
-		return 1
-	}
-	return 0
+	return runConfigured("directory import", *configPath, *data, stderr, func(cfg Config) error {
+		return directoryImport(ctx, cfg, file, stdout)
+	})
 }
 
 // directoryImport reads and checks the whole file before it opens the

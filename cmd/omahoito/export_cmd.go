@@ -58,19 +58,9 @@ func runExportCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprint(stderr, exportUsage)
 		return 2
 	}
-	cfg, err := loadConfig(*configPath)
-	if err == nil {
-		if *data != "" {
-			cfg.DataDir = *data
-		}
-		cfg.applyDefaults()
-		err = exportPerson(ctx, cfg, req, stdout)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "omahoito export: %s\n", oneLine(err))
-		return 1
-	}
-	return 0
+	return runConfigured("export", *configPath, *data, stderr, func(cfg Config) error {
+		return exportPerson(ctx, cfg, req, stdout)
+	})
 }
 
 // exportSources is what an export reads: the store, the person index,

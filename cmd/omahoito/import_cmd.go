@@ -64,19 +64,9 @@ func runImportCommand(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprint(stderr, importUsage)
 		return 2
 	}
-	cfg, err := loadConfig(*configPath)
-	if err == nil {
-		if *data != "" {
-			cfg.DataDir = *data
-		}
-		cfg.applyDefaults()
-		err = importPackage(ctx, cfg, req, stdout)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "omahoito import: %s\n", oneLine(err))
-		return 1
-	}
-	return 0
+	return runConfigured("import", *configPath, *data, stderr, func(cfg Config) error {
+		return importPackage(ctx, cfg, req, stdout)
+	})
 }
 
 // importer copies one opened package into one region's register.

@@ -47,19 +47,9 @@ func runKeysCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprint(stderr, keysUsage)
 		return 2
 	}
-	cfg, err := loadConfig(*configPath)
-	if err == nil {
-		if *data != "" {
-			cfg.DataDir = *data
-		}
-		cfg.applyDefaults()
-		err = keysRotate(ctx, cfg, stdout)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "omahoito keys rotate: %s\n", oneLine(err))
-		return 1
-	}
-	return 0
+	return runConfigured("keys rotate", *configPath, *data, stderr, func(cfg Config) error {
+		return keysRotate(ctx, cfg, stdout)
+	})
 }
 
 // keysRotate rewraps, for each master key of the ring but the current

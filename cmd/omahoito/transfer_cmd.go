@@ -55,18 +55,12 @@ func runTransferCommand(ctx context.Context, args []string, stdout, stderr io.Wr
 		fmt.Fprint(stderr, transferUsage)
 		return 2
 	}
-	cfg, err := loadConfig(*configPath)
 	var sum transferSummary
-	if err == nil {
-		if *data != "" {
-			cfg.DataDir = *data
-		}
-		cfg.applyDefaults()
+	if code := runConfigured("transfer", *configPath, *data, stderr, func(cfg Config) (err error) {
 		sum, err = transferPeople(ctx, cfg, req, stdout)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "omahoito transfer: %s\n", oneLine(err))
-		return 1
+		return err
+	}); code != 0 {
+		return code
 	}
 	fmt.Fprintln(stdout, sum.line())
 	if sum.failed > 0 {
